@@ -1,0 +1,106 @@
+"""Strawberry's GraphiQL page with every script and stylesheet served locally, none from a CDN."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_PATH = Path(__file__).with_name("graphiql_assets.json")
+GRAPHIQL_ASSETS_DIR: Path = Path(__file__).with_name("graphiql_assets")
+
+# A <script ...> or <link ...> start tag; quoted values may contain ">" (the data: favicon does).
+_TAG = re.compile(r"""<(?:script|link)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_URL_ATTR = r"""(?<![\w-])(?P<attr>src|href)\s*=\s*(?P<q>["'])(?P<url>{})(?P=q)"""
+_EXTERNAL_ATTR = re.compile(_URL_ATTR.format(r"(?:https?:)?//[^\"']*"), re.IGNORECASE)
+_INTEGRITY_ATTR = re.compile(r"""\s+integrity\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)""", re.IGNORECASE)
+_CROSSORIGIN_ATTR = re.compile(r"""\s+crossorigin(?:\s*=\s*(["'])[^"']*\1)?(?=[\s/>])""", re.IGNORECASE)
+# "<scheme>://<host>/<name>@<version>/<path>": how the template names a file of an npm package.
+_PACKAGE_URL = re.compile(
+    r"^(?:https?:)?//[^/]+/(?P<name>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<path>[^?#]+)$"
+)
+# Anything that would still make the browser load from another host.
+_REMOTE_LOAD = re.compile(
+    r"""(?<![\w-])(?:src|href|srcset|action)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|url\(\s*["']?\s*(?:https?:)?//|@import""",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Asset:
+    target: str  # path under the assets URL / GRAPHIQL_ASSETS_DIR
+    sha384: str  # "sha384-<base64>", the subresource-integrity value
+
+
+@functools.cache
+def _manifest() -> dict[tuple[str, str, str], _Asset]:
+    """(package name, version, path inside the package) -> served asset."""
+    doc = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+    assets: dict[tuple[str, str, str], _Asset] = {}
+    for package in doc["packages"]:
+        for entry in package["files"]:
+            inner = str(entry["from"]).removeprefix("package/")
+            key = (str(package["name"]), str(package["version"]), inner)
+            assets[key] = _Asset(target=str(entry["to"]), sha384=str(entry["sha384"]))
+    return assets
+
+
+@functools.cache
+def _template() -> str:
+    from strawberry.http.ides import get_graphql_ide_html
+
+    return get_graphql_ide_html("graphiql")
+
+
+def _localize_tag(tag: str, base: str) -> str:
+    found = _EXTERNAL_ATTR.search(tag)
+    if found is None:
+        return tag
+    url = found["url"]
+    parts = _PACKAGE_URL.match(url)
+    asset = _manifest().get((parts["name"], parts["version"], parts["path"])) if parts else None
+    if asset is None:
+        raise RuntimeError(
+            f"strawberry's GraphiQL template loads {url!r}, which app/graphiql_assets.json "
+            "does not provide: update the manifest for the installed strawberry-graphql"
+        )
+    pinned = _INTEGRITY_ATTR.search(tag)
+    if pinned is not None and pinned["value"] != asset.sha384:
+        raise RuntimeError(
+            f"strawberry's GraphiQL template pins {url!r} to {pinned['value']}, "
+            f"but app/graphiql_assets.json has {asset.sha384}"
+        )
+    local = html.escape(f"{base}/{asset.target}", quote=True)
+    tag = _EXTERNAL_ATTR.sub(lambda m: f'{m["attr"]}="{local}"', tag, count=1)
+    tag = _CROSSORIGIN_ATTR.sub("", _INTEGRITY_ATTR.sub("", tag))
+    # Keep subresource integrity: the browser re-checks the bytes we serve.
+    return re.sub(r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag)
+
+
+@functools.lru_cache(maxsize=8)
+def graphiql_html(assets_url: str) -> str:
+    """The GraphiQL page, loading its scripts and stylesheets from under `assets_url`.
+
+    `assets_url` is where GRAPHIQL_ASSETS_DIR is served, e.g. "/graphiql-assets".
+    Raises RuntimeError if strawberry's template loads anything the manifest lacks.
+    """
+    base = assets_url.rstrip("/")
+    page = _TAG.sub(lambda m: _localize_tag(m.group(0), base), _template())
+    leftover = _REMOTE_LOAD.search(page)
+    if leftover is not None:
+        context = page[max(leftover.start() - 80, 0) : leftover.end() + 80]
+        raise RuntimeError(f"GraphiQL page still loads from another host: ...{context}...")
+    return page
+
+
+def missing_graphiql_assets() -> list[str]:
+    """Served asset paths (relative to GRAPHIQL_ASSETS_DIR) that are not there; empty when ready."""
+    return sorted(
+        asset.target
+        for asset in _manifest().values()
+        if not (GRAPHIQL_ASSETS_DIR / asset.target).is_file()
+    )

@@ -1,0 +1,239 @@
+"""Commands: what a mutation asks the write side to do, as versioned queue messages.
+
+A command is built from validated input (its constructor enforces the same rules on the API and
+in the worker), serialized to JSON for SQS and decoded by the worker. Names are imperative.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from domain import validation
+from domain.customers import Address
+from domain.errors import ErrorCode, InvalidInputError, MalformedCommandError
+from domain.ids import request_fingerprint
+from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.serialization import from_plain, to_plain
+
+MESSAGE_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    command_id: str
+    actor: Actor
+    issued_at: datetime
+
+    def message_group(self) -> str:
+        """The FIFO group: commands of one group apply in the order they were sent."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCommand(Command):
+    """A command about one order; all of an order's commands share its message group."""
+
+    order_id: str
+
+    def message_group(self) -> str:
+        return f"order-{self.order_id}"
+
+
+def _set(command: object, name: str, value: object) -> None:
+    object.__setattr__(command, name, value)
+
+
+def _validate_lines(items: tuple[LineRequest, ...]) -> None:
+    validation.order_lines("items", items)
+    for index, line in enumerate(items):
+        validation.sku(f"items[{index}].sku", line.sku)
+        validation.quantity(f"items[{index}].quantity", line.quantity)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterCustomer(Command):
+    name: str
+    email: str
+    phone: str | None = None
+    default_address: Address | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH))
+        _set(self, "email", validation.email("email", self.email))
+        _set(self, "phone", validation.phone("phone", self.phone))
+
+    def message_group(self) -> str:
+        return f"customer-{self.actor.sub}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceOrder(OrderCommand):
+    items: tuple[LineRequest, ...]
+    priority: DeliveryPriority = DeliveryPriority.STANDARD
+    delivery_address: Address | None = None
+    notes: str | None = None
+    idempotency_key: str | None = None
+    # A digest of what was asked, so a replayed key with a different request is told apart.
+    fingerprint: str = field(default="")
+
+    def __post_init__(self) -> None:
+        _validate_lines(self.items)
+        _set(
+            self,
+            "notes",
+            validation.optional_text("notes", self.notes, max_length=validation.MAX_NOTES_LENGTH),
+        )
+        if self.idempotency_key is not None:
+            validation.text(
+                "idempotencyKey",
+                self.idempotency_key,
+                max_length=validation.MAX_IDEMPOTENCY_KEY_LENGTH,
+            )
+        if not self.fingerprint:
+            _set(self, "fingerprint", place_order_fingerprint(self))
+
+
+def place_order_fingerprint(command: PlaceOrder) -> str:
+    request = {
+        "customer": command.actor.sub,
+        "items": to_plain(command.items),
+        "priority": command.priority.value,
+        "deliveryAddress": to_plain(command.delivery_address),
+        "notes": command.notes,
+    }
+    return request_fingerprint(json.dumps(request, sort_keys=True))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModifyOrder(OrderCommand):
+    expected_version: int | None = None
+    items: tuple[LineRequest, ...] | None = None
+    delivery_address: Address | None = None
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        validation.version("expectedVersion", self.expected_version)
+        if self.items is not None:
+            _validate_lines(self.items)
+        if self.notes is not None:
+            # An empty string clears the notes; anything else obeys the same limits as placing.
+            notes = self.notes.strip()
+            if notes:
+                validation.text("notes", notes, max_length=validation.MAX_NOTES_LENGTH)
+            _set(self, "notes", notes)
+        if self.items is None and self.delivery_address is None and self.notes is None:
+            raise InvalidInputError(
+                "input", "Give at least one of items, deliveryAddress or notes to change."
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelOrder(OrderCommand):
+    expected_version: int | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        validation.version("expectedVersion", self.expected_version)
+        _set(
+            self,
+            "reason",
+            validation.optional_text(
+                "reason", self.reason, max_length=validation.MAX_REASON_LENGTH
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DispatchOrder(OrderCommand):
+    expected_version: int | None = None
+
+    def __post_init__(self) -> None:
+        validation.version("expectedVersion", self.expected_version)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteDelivery(OrderCommand):
+    expected_version: int | None = None
+
+    def __post_init__(self) -> None:
+        validation.version("expectedVersion", self.expected_version)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpsertProduct(Command):
+    sku: str
+    name: str
+    price: int
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        validation.sku("sku", self.sku)
+        _set(self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH))
+        validation.price("price", self.price)
+
+    def message_group(self) -> str:
+        return f"product-{self.sku}"
+
+
+_REGISTRY: dict[str, type[Command]] = {
+    cls.__name__: cls
+    for cls in (
+        RegisterCustomer,
+        PlaceOrder,
+        ModifyOrder,
+        CancelOrder,
+        DispatchOrder,
+        CompleteDelivery,
+        UpsertProduct,
+    )
+}
+
+
+def encode_command(command: Command) -> str:
+    """The SQS message body: `{"schema": 1, "type": "PlaceOrder", "command": {...}}`."""
+    return json.dumps(
+        {
+            "schema": MESSAGE_SCHEMA_VERSION,
+            "type": type(command).__name__,
+            "command": to_plain(command),
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_command(body: str) -> Command:
+    """Parse and re-validate a message body; anything else is a MalformedCommandError."""
+    try:
+        envelope = json.loads(body)
+    except json.JSONDecodeError as error:
+        raise MalformedCommandError(f"not JSON: {error}") from error
+    if not isinstance(envelope, dict) or envelope.get("schema") != MESSAGE_SCHEMA_VERSION:
+        raise MalformedCommandError("unknown message schema")
+    command_type = _REGISTRY.get(str(envelope.get("type")))
+    if command_type is None:
+        raise MalformedCommandError(f"unknown command type {envelope.get('type')!r}")
+    try:
+        return from_plain(command_type, envelope.get("command"))
+    except InvalidInputError as error:
+        raise MalformedCommandError(f"invalid {command_type.__name__}: {error.message}") from error
+
+
+class CommandState(StrEnum):
+    PENDING = "PENDING"
+    APPLIED = "APPLIED"
+    REJECTED = "REJECTED"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutcome:
+    """What became of a command: recorded once by the worker, in the same write as its effect."""
+
+    command_id: str
+    actor_sub: str
+    state: CommandState
+    order_id: str | None
+    error_code: ErrorCode | None
+    error_message: str | None
+    recorded_at: datetime

@@ -1,0 +1,97 @@
+"""Domain errors: each carries the public error code it maps to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """The public error codes (the contract's `ErrorCode` enum)."""
+
+    VALIDATION = "VALIDATION"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_MODIFIABLE = "NOT_MODIFIABLE"
+    STALE_VERSION = "STALE_VERSION"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
+    PROFILE_REQUIRED = "PROFILE_REQUIRED"
+
+
+class DomainError(Exception):
+    """An expected refusal: a rule of the domain said no. Never retried."""
+
+    code: ErrorCode = ErrorCode.VALIDATION
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(DomainError):
+    code = ErrorCode.VALIDATION
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ForbiddenError(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+
+class OrderNotFoundError(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, order_id: str) -> None:
+        # The same text whether the order is missing or someone else's: never reveal which.
+        super().__init__(f"Order {order_id} was not found.")
+        self.order_id = order_id
+
+
+class OrderNotModifiableError(DomainError):
+    code = ErrorCode.NOT_MODIFIABLE
+
+    def __init__(self, order_id: str, status: str) -> None:
+        super().__init__(f"Order {order_id} is {status} and can no longer be changed this way.")
+        self.order_id = order_id
+        self.status = status
+
+
+class StaleVersionError(DomainError):
+    code = ErrorCode.STALE_VERSION
+
+    def __init__(self, expected_version: int, current_version: int) -> None:
+        super().__init__(
+            f"The order is at version {current_version}, not {expected_version}; "
+            "read it again and retry."
+        )
+        self.expected_version = expected_version
+        self.current_version = current_version
+
+
+class IdempotencyConflictError(DomainError):
+    code = ErrorCode.IDEMPOTENCY_CONFLICT
+
+    def __init__(self) -> None:
+        super().__init__("This idempotencyKey was already used for a different order request.")
+
+
+class UnknownProductError(DomainError):
+    code = ErrorCode.UNKNOWN_PRODUCT
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"Product {sku!r} is not in the catalogue or is not available.")
+        self.sku = sku
+
+
+class ProfileRequiredError(DomainError):
+    code = ErrorCode.PROFILE_REQUIRED
+
+    def __init__(self) -> None:
+        super().__init__("Register a customer profile (registerCustomer) before placing orders.")
+
+
+class MalformedCommandError(Exception):
+    """A queue message that is not a command this code understands: a poison message."""

@@ -1,0 +1,366 @@
+"""Orders: the state machine, pricing and the ledger and timeline entries each change makes.
+
+Every change is a pure function from the current order (and the catalogue) to an `OrderChange`:
+the new order, the ledger entry it books and the timeline event it records. The worker persists
+a change in one conditional write; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.catalog import Product
+from domain.customers import Address, CustomerProfile
+from domain.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    OrderNotFoundError,
+    OrderNotModifiableError,
+    ProfileRequiredError,
+    StaleVersionError,
+    UnknownProductError,
+)
+from domain.money import CURRENCY
+
+
+class OrderStatus(StrEnum):
+    PLACED = "PLACED"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+class DeliveryPriority(StrEnum):
+    STANDARD = "STANDARD"
+    URGENT = "URGENT"
+
+
+class TransactionKind(StrEnum):
+    CHARGE = "CHARGE"
+    ADJUSTMENT = "ADJUSTMENT"
+    REFUND = "REFUND"
+
+
+TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.OUT_FOR_DELIVERY, OrderStatus.CANCELLED}),
+    OrderStatus.OUT_FOR_DELIVERY: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+MODIFIABLE_STATUSES = frozenset({OrderStatus.PLACED})
+
+# Delivery fees in minor units; urgent delivery carries a surcharge on top of the standard fee.
+STANDARD_DELIVERY_FEE = 499
+URGENT_SURCHARGE = 1000
+
+
+def delivery_fee(priority: DeliveryPriority) -> int:
+    if priority is DeliveryPriority.URGENT:
+        return STANDARD_DELIVERY_FEE + URGENT_SURCHARGE
+    return STANDARD_DELIVERY_FEE
+
+
+class EventKind(StrEnum):
+    ORDER_PLACED = "ORDER_PLACED"
+    ORDER_MODIFIED = "ORDER_MODIFIED"
+    ORDER_CANCELLED = "ORDER_CANCELLED"
+    ORDER_DISPATCHED = "ORDER_DISPATCHED"
+    ORDER_DELIVERED = "ORDER_DELIVERED"
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    """An order line as a customer asks for it: a SKU and a quantity, never a price."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """A priced line: the unit price is frozen from the catalogue when the worker applies it."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    customer_id: str
+    customer_name: str
+    customer_email: str
+    status: OrderStatus
+    priority: DeliveryPriority
+    lines: tuple[OrderLine, ...]
+    delivery_address: Address
+    notes: str | None
+    delivery_fee: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    request_fingerprint: str
+    currency: str = CURRENCY
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.delivery_fee
+
+    @property
+    def can_modify(self) -> bool:
+        return self.status in MODIFIABLE_STATUSES
+
+    @property
+    def can_cancel(self) -> bool:
+        return OrderStatus.CANCELLED in TRANSITIONS[self.status]
+
+    def amount_owed(self) -> int:
+        """What the customer owes: the total while live, nothing once cancelled."""
+        return 0 if self.status is OrderStatus.CANCELLED else self.total
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    kind: TransactionKind
+    amount: int
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    kind: EventKind
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """The outcome of one command on one order, persisted atomically by the worker.
+
+    `previous` is the order the change was computed from (None when the order is new): the write
+    is conditional on the stored order still being exactly that version.
+    """
+
+    previous: Order | None
+    order: Order
+    ledger_entry: LedgerEntry | None
+    event: TimelineEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who issued a command, from their verified identity."""
+
+    sub: str
+    is_staff: bool = False
+
+
+def price_lines(
+    requested: Sequence[LineRequest], catalogue: Mapping[str, Product]
+) -> tuple[OrderLine, ...]:
+    """Price each line from the catalogue; unknown or withdrawn products are refused."""
+    priced = []
+    for line in requested:
+        product = catalogue.get(line.sku)
+        if product is None or not product.active:
+            raise UnknownProductError(line.sku)
+        priced.append(OrderLine(line.sku, product.name, line.quantity, product.price))
+    return tuple(priced)
+
+
+def place_order(
+    *,
+    order_id: str,
+    customer: CustomerProfile | None,
+    requested: Sequence[LineRequest],
+    catalogue: Mapping[str, Product],
+    priority: DeliveryPriority,
+    delivery_address: Address | None,
+    notes: str | None,
+    request_fingerprint: str,
+    now: datetime,
+) -> OrderChange:
+    if customer is None:
+        raise ProfileRequiredError()
+    address = delivery_address or customer.default_address
+    if address is None:
+        raise InvalidInputError(
+            "deliveryAddress", "Give a deliveryAddress or register a defaultAddress first."
+        )
+    order = Order(
+        id=order_id,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        customer_email=customer.email,
+        status=OrderStatus.PLACED,
+        priority=priority,
+        lines=price_lines(requested, catalogue),
+        delivery_address=address,
+        notes=notes,
+        delivery_fee=delivery_fee(priority),
+        version=1,
+        created_at=now,
+        updated_at=now,
+        request_fingerprint=request_fingerprint,
+    )
+    return OrderChange(
+        previous=None,
+        order=order,
+        ledger_entry=LedgerEntry(TransactionKind.CHARGE, order.total, "Order placed"),
+        event=TimelineEvent(EventKind.ORDER_PLACED, f"{priority.value} delivery"),
+    )
+
+
+def ensure_visible(order: Order | None, order_id: str, actor: Actor) -> Order:
+    """The order if the actor may see it; otherwise exactly what a missing order answers."""
+    if order is None or not (actor.is_staff or order.customer_id == actor.sub):
+        raise OrderNotFoundError(order_id)
+    return order
+
+
+def check_expected_version(order: Order, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != order.version:
+        raise StaleVersionError(expected_version, order.version)
+
+
+def ensure_modifiable(order: Order) -> None:
+    if not order.can_modify:
+        raise OrderNotModifiableError(order.id, order.status.value)
+
+
+def ensure_transition(order: Order, target: OrderStatus) -> None:
+    if target not in TRANSITIONS[order.status]:
+        raise OrderNotModifiableError(order.id, order.status.value)
+
+
+def check_modify(order: Order, expected_version: int | None) -> None:
+    """What the API checks before queueing a modification, and the worker checks again."""
+    ensure_modifiable(order)
+    check_expected_version(order, expected_version)
+
+
+def check_transition(order: Order, target: OrderStatus, expected_version: int | None) -> None:
+    """What the API checks before queueing a status change, and the worker checks again."""
+    ensure_transition(order, target)
+    check_expected_version(order, expected_version)
+
+
+def modify_order(
+    order: Order,
+    *,
+    requested: Sequence[LineRequest] | None,
+    delivery_address: Address | None,
+    notes: str | None,
+    catalogue: Mapping[str, Product],
+    expected_version: int | None,
+    now: datetime,
+) -> OrderChange:
+    check_modify(order, expected_version)
+    lines = order.lines if requested is None else price_lines(requested, catalogue)
+    changed = replace(
+        order,
+        lines=lines,
+        delivery_address=delivery_address or order.delivery_address,
+        notes=order.notes if notes is None else notes,
+        version=order.version + 1,
+        updated_at=now,
+    )
+    what = [
+        name
+        for name, differs in (
+            ("items", changed.lines != order.lines),
+            ("deliveryAddress", changed.delivery_address != order.delivery_address),
+            ("notes", changed.notes != order.notes),
+        )
+        if differs
+    ]
+    delta = changed.total - order.total
+    entry = LedgerEntry(TransactionKind.ADJUSTMENT, delta, "Order modified") if delta else None
+    detail = f"changed: {', '.join(what)}" if what else "no change"
+    return OrderChange(order, changed, entry, TimelineEvent(EventKind.ORDER_MODIFIED, detail))
+
+
+def cancel_order(
+    order: Order, *, reason: str | None, expected_version: int | None, now: datetime
+) -> OrderChange:
+    check_transition(order, OrderStatus.CANCELLED, expected_version)
+    cancelled = replace(
+        order, status=OrderStatus.CANCELLED, version=order.version + 1, updated_at=now
+    )
+    # The ledger of a live order sums to its total, so refunding the total zeroes it.
+    refund = LedgerEntry(TransactionKind.REFUND, -order.total, reason or "Order cancelled")
+    return OrderChange(order, cancelled, refund, TimelineEvent(EventKind.ORDER_CANCELLED, reason))
+
+
+def _advance(
+    order: Order,
+    actor: Actor,
+    target: OrderStatus,
+    event: EventKind,
+    expected_version: int | None,
+    now: datetime,
+) -> OrderChange:
+    if not actor.is_staff:
+        raise ForbiddenError("Only staff can change an order's delivery status.")
+    check_transition(order, target, expected_version)
+    advanced = replace(order, status=target, version=order.version + 1, updated_at=now)
+    return OrderChange(order, advanced, None, TimelineEvent(event))
+
+
+def dispatch_order(
+    order: Order, *, actor: Actor, expected_version: int | None, now: datetime
+) -> OrderChange:
+    return _advance(
+        order, actor, OrderStatus.OUT_FOR_DELIVERY, EventKind.ORDER_DISPATCHED, expected_version, now
+    )
+
+
+def complete_delivery(
+    order: Order, *, actor: Actor, expected_version: int | None, now: datetime
+) -> OrderChange:
+    return _advance(
+        order, actor, OrderStatus.DELIVERED, EventKind.ORDER_DELIVERED, expected_version, now
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A booked ledger entry of an order."""
+
+    id: str
+    kind: TransactionKind
+    amount: int
+    currency: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """A recorded event on an order's timeline."""
+
+    id: str
+    kind: str
+    detail: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetails:
+    """An order with its ledger and timeline, oldest first: one item collection in the table."""
+
+    order: Order
+    transactions: tuple[Transaction, ...]
+    history: tuple[HistoryEntry, ...]

@@ -1,0 +1,256 @@
+"""The single-table layout: keys, item shapes and the DynamoDB attribute-value codec.
+
+| entity          | PK                 | SK             | GSI1 pk / sk                            | GSI2 pk / sk                      |
+|-----------------|--------------------|----------------|-----------------------------------------|-----------------------------------|
+| customer        | CUSTOMER#<sub>     | PROFILE        |                                         |                                   |
+| order           | ORDER#<id>         | ORDER          | CUSTOMER#<sub> / ORDER#<createdAt>#<id> | STATUS#<status> / <createdAt>#<id>|
+| transaction     | ORDER#<id>         | TXN#<ulid>     |                                         |                                   |
+| timeline event  | ORDER#<id>         | EVENT#<ulid>   |                                         |                                   |
+| command outcome | COMMAND#<id>       | COMMAND        |                                         |                                   |
+| product         | PRODUCT#<sku>      | PRODUCT        |                                         | CATALOG / <sku>                   |
+
+Order sort keys start with the creation time, so "newest first" is a descending query and a
+page cursor is just the last sort key seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.catalog import Product
+from domain.commands import CommandOutcome, CommandState
+from domain.customers import Address, CustomerProfile
+from domain.errors import ErrorCode
+from domain.orders import (
+    HistoryEntry,
+    LedgerEntry,
+    Order,
+    OrderDetails,
+    OrderStatus,
+    TimelineEvent,
+    Transaction,
+)
+from domain.serialization import format_timestamp, from_plain, parse_timestamp, to_plain
+
+PK = "PK"
+SK = "SK"
+GSI1 = "GSI1"
+GSI1_PK = "GSI1PK"
+GSI1_SK = "GSI1SK"
+GSI2 = "GSI2"
+GSI2_PK = "GSI2PK"
+GSI2_SK = "GSI2SK"
+TTL_ATTRIBUTE = "expiresAt"
+ENTITY = "entity"
+
+ORDER_SK = "ORDER"
+PROFILE_SK = "PROFILE"
+COMMAND_SK = "COMMAND"
+PRODUCT_SK = "PRODUCT"
+TRANSACTION_PREFIX = "TXN#"
+EVENT_PREFIX = "EVENT#"
+CATALOG_PARTITION = "CATALOG"
+# Outcomes are kept well past SQS's longest retention (14 days), so no redelivery outlives them.
+COMMAND_OUTCOME_RETENTION = timedelta(days=30)
+
+Item = dict[str, Any]
+
+
+def customer_key(sub: str) -> Item:
+    return {PK: f"CUSTOMER#{sub}", SK: PROFILE_SK}
+
+
+def order_key(order_id: str) -> Item:
+    return {PK: f"ORDER#{order_id}", SK: ORDER_SK}
+
+
+def order_partition(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def command_key(command_id: str) -> Item:
+    return {PK: f"COMMAND#{command_id}", SK: COMMAND_SK}
+
+
+def product_key(sku: str) -> Item:
+    return {PK: f"PRODUCT#{sku}", SK: PRODUCT_SK}
+
+
+def customer_orders_partition(sub: str) -> str:
+    return f"CUSTOMER#{sub}"
+
+
+def status_partition(status: OrderStatus) -> str:
+    return f"STATUS#{status.value}"
+
+
+def _customer_orders_sort_key(order: Order) -> str:
+    return f"ORDER#{format_timestamp(order.created_at)}#{order.id}"
+
+
+def _status_sort_key(order: Order) -> str:
+    return f"{format_timestamp(order.created_at)}#{order.id}"
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+def customer_item(profile: CustomerProfile) -> Item:
+    return {**customer_key(profile.id), ENTITY: "Customer", **_plain_dict(profile)}
+
+
+def customer_from_item(item: Mapping[str, Any]) -> CustomerProfile:
+    return from_plain(CustomerProfile, _entity_fields(item, CustomerProfile))
+
+
+def order_item(order: Order) -> Item:
+    return {
+        **order_key(order.id),
+        ENTITY: "Order",
+        GSI1_PK: customer_orders_partition(order.customer_id),
+        GSI1_SK: _customer_orders_sort_key(order),
+        GSI2_PK: status_partition(order.status),
+        GSI2_SK: _status_sort_key(order),
+        **_plain_dict(order),
+    }
+
+
+def order_from_item(item: Mapping[str, Any]) -> Order:
+    return from_plain(Order, _entity_fields(item, Order))
+
+
+def transaction_item(
+    order: Order, transaction_id: str, entry: LedgerEntry, command_id: str, now: datetime
+) -> Item:
+    return {
+        PK: order_partition(order.id),
+        SK: f"{TRANSACTION_PREFIX}{transaction_id}",
+        ENTITY: "Transaction",
+        "id": transaction_id,
+        "kind": entry.kind.value,
+        "amount": entry.amount,
+        "currency": order.currency,
+        "note": entry.note,
+        "created_at": format_timestamp(now),
+        "command_id": command_id,
+    }
+
+
+def event_item(
+    order_id: str, event_id: str, event: TimelineEvent, command_id: str, now: datetime
+) -> Item:
+    return {
+        PK: order_partition(order_id),
+        SK: f"{EVENT_PREFIX}{event_id}",
+        ENTITY: "Event",
+        "id": event_id,
+        "kind": event.kind.value,
+        "detail": event.detail,
+        "at": format_timestamp(now),
+        "command_id": command_id,
+    }
+
+
+def order_details_from_items(items: Iterable[Mapping[str, Any]]) -> OrderDetails | None:
+    """Assemble an order from its item collection (one Query on its partition, SK ascending)."""
+    order: Order | None = None
+    transactions: list[Transaction] = []
+    history: list[HistoryEntry] = []
+    for item in items:
+        sort_key = str(item[SK])
+        if sort_key == ORDER_SK:
+            order = order_from_item(item)
+        elif sort_key.startswith(TRANSACTION_PREFIX):
+            transactions.append(from_plain(Transaction, _entity_fields(item, Transaction)))
+        elif sort_key.startswith(EVENT_PREFIX):
+            history.append(from_plain(HistoryEntry, _entity_fields(item, HistoryEntry)))
+    if order is None:
+        return None
+    return OrderDetails(order, tuple(transactions), tuple(history))
+
+
+def command_outcome_item(outcome: CommandOutcome) -> Item:
+    expires = outcome.recorded_at + COMMAND_OUTCOME_RETENTION
+    return {
+        **command_key(outcome.command_id),
+        ENTITY: "CommandOutcome",
+        TTL_ATTRIBUTE: int(expires.timestamp()),
+        **_plain_dict(outcome),
+    }
+
+
+def command_outcome_from_item(item: Mapping[str, Any]) -> CommandOutcome:
+    return from_plain(CommandOutcome, _entity_fields(item, CommandOutcome))
+
+
+def product_item(product: Product) -> Item:
+    return {
+        **product_key(product.sku),
+        ENTITY: "Product",
+        GSI2_PK: CATALOG_PARTITION,
+        GSI2_SK: product.sku,
+        **_plain_dict(product),
+    }
+
+
+def product_from_item(item: Mapping[str, Any]) -> Product:
+    return from_plain(Product, _entity_fields(item, Product))
+
+
+def _plain_dict(value: object) -> Item:
+    plain = to_plain(value)
+    assert isinstance(plain, dict)
+    return plain
+
+
+def _entity_fields(item: Mapping[str, Any], cls: type) -> Item:
+    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    return {name: value for name, value in item.items() if name in names}
+
+
+# --- DynamoDB's attribute-value wire format ----------------------------------------------
+
+
+def marshal_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain item to DynamoDB's typed form; None-valued attributes are left out."""
+    return {name: marshal_value(value) for name, value in item.items() if value is not None}
+
+
+def marshal_value(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, list | tuple):
+        return {"L": [marshal_value(element) for element in value]}
+    if isinstance(value, dict):
+        return {"M": marshal_item(value)}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
+
+
+def unmarshal_item(item: Mapping[str, Any]) -> Item:
+    return {name: unmarshal_value(value) for name, value in item.items()}
+
+
+def unmarshal_value(value: Mapping[str, Any]) -> Any:
+    (tag, payload), = value.items()
+    if tag == "S":
+        return payload
+    if tag == "N":
+        return int(payload)
+    if tag == "BOOL":
+        return bool(payload)
+    if tag == "NULL":
+        return None
+    if tag == "L":
+        return [unmarshal_value(element) for element in payload]
+    if tag == "M":
+        return unmarshal_item(payload)
+    raise TypeError(f"unsupported DynamoDB type {tag}")
+

@@ -1,0 +1,115 @@
+"""Input rules shared by the API (answer at once) and the worker (re-check what it dequeues).
+
+Errors name the field as the public API spells it (`items[2].quantity`), so a client can point
+at the input that is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Protocol
+
+from domain.errors import InvalidInputError
+
+MAX_ORDER_LINES = 100
+MIN_QUANTITY = 1
+MAX_QUANTITY = 1000
+MAX_NAME_LENGTH = 120
+MAX_NOTES_LENGTH = 1000
+MAX_REASON_LENGTH = 500
+MAX_ADDRESS_FIELD_LENGTH = 200
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+MAX_PRICE = 10_000_000  # minor units: 100,000.00 in the currency
+_SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+_PHONE = re.compile(r"\+?[0-9 ().-]{5,32}")
+
+
+def text(field: str, value: str, *, max_length: int) -> str:
+    """A required string: stripped, non-empty, at most `max_length` characters."""
+    stripped = value.strip()
+    if not stripped:
+        raise InvalidInputError(field, f"{field} must not be empty.")
+    if len(stripped) > max_length:
+        raise InvalidInputError(field, f"{field} must be at most {max_length} characters.")
+    if any(ord(char) < 32 and char not in "\n\t" for char in stripped):
+        raise InvalidInputError(field, f"{field} contains control characters.")
+    return stripped
+
+
+def optional_text(field: str, value: str | None, *, max_length: int) -> str | None:
+    """An optional string: None, or blank, means absent."""
+    if value is None or not value.strip():
+        return None
+    return text(field, value, max_length=max_length)
+
+
+def email(field: str, value: str) -> str:
+    address = text(field, value, max_length=254)
+    if not _EMAIL.fullmatch(address):
+        raise InvalidInputError(field, f"{field} is not an email address.")
+    return address
+
+
+def phone(field: str, value: str | None) -> str | None:
+    number = optional_text(field, value, max_length=32)
+    if number is not None and not _PHONE.fullmatch(number):
+        raise InvalidInputError(field, f"{field} is not a phone number.")
+    return number
+
+
+def sku(field: str, value: str) -> str:
+    if not _SKU.fullmatch(value):
+        raise InvalidInputError(
+            field, f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric."
+        )
+    return value
+
+
+def quantity(field: str, value: int) -> int:
+    if not MIN_QUANTITY <= value <= MAX_QUANTITY:
+        raise InvalidInputError(field, f"{field} must be from {MIN_QUANTITY} to {MAX_QUANTITY}.")
+    return value
+
+
+def price(field: str, value: int) -> int:
+    if not 0 <= value <= MAX_PRICE:
+        raise InvalidInputError(field, f"{field} must be from 0 to {MAX_PRICE} (minor units).")
+    return value
+
+
+def version(field: str, value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise InvalidInputError(field, f"{field} must be 1 or more.")
+    return value
+
+
+class _HasSku(Protocol):
+    @property
+    def sku(self) -> str: ...
+
+
+def order_lines(field: str, lines: Sequence[_HasSku]) -> None:
+    """An order's lines as a whole: 1 to 100 of them, each SKU once."""
+    if not lines:
+        raise InvalidInputError(field, "An order needs at least one item.")
+    if len(lines) > MAX_ORDER_LINES:
+        raise InvalidInputError(field, f"An order has at most {MAX_ORDER_LINES} lines.")
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        if line.sku in seen:
+            raise InvalidInputError(
+                f"{field}[{index}].sku", f"SKU {line.sku!r} appears twice; give it once."
+            )
+        seen.add(line.sku)
+
+
+@contextmanager
+def within(prefix: str) -> Iterator[None]:
+    """Name the fields of a nested input by their full path (`deliveryAddress.city`)."""
+    try:
+        yield
+    except InvalidInputError as error:
+        raise InvalidInputError(f"{prefix}.{error.field}", error.message) from None
