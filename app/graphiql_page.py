@@ -16,8 +16,12 @@ GRAPHIQL_ASSETS_DIR: Path = Path(__file__).with_name("graphiql_assets")
 _TAG = re.compile(r"""<(?:script|link)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _URL_ATTR = r"""(?<![\w-])(?P<attr>src|href)\s*=\s*(?P<q>["'])(?P<url>{})(?P=q)"""
 _EXTERNAL_ATTR = re.compile(_URL_ATTR.format(r"(?:https?:)?//[^\"']*"), re.IGNORECASE)
-_INTEGRITY_ATTR = re.compile(r"""\s+integrity\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)""", re.IGNORECASE)
-_CROSSORIGIN_ATTR = re.compile(r"""\s+crossorigin(?:\s*=\s*(["'])[^"']*\1)?(?=[\s/>])""", re.IGNORECASE)
+_INTEGRITY_ATTR = re.compile(
+    r"""\s+integrity\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)""", re.IGNORECASE
+)
+_CROSSORIGIN_ATTR = re.compile(
+    r"""\s+crossorigin(?:\s*=\s*(["'])[^"']*\1)?(?=[\s/>])""", re.IGNORECASE
+)
 # "<scheme>://<host>/<name>@<version>/<path>": how the template names a file of an npm package.
 _PACKAGE_URL = re.compile(
     r"^(?:https?:)?//[^/]+/(?P<name>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<path>[^?#]+)$"
@@ -62,7 +66,11 @@ def _localize_tag(tag: str, base: str) -> str:
         return tag
     url = found["url"]
     parts = _PACKAGE_URL.match(url)
-    asset = _manifest().get((parts["name"], parts["version"], parts["path"])) if parts else None
+    asset = (
+        _manifest().get((parts["name"], parts["version"], parts["path"]))
+        if parts
+        else None
+    )
     if asset is None:
         raise RuntimeError(
             f"strawberry's GraphiQL template loads {url!r}, which app/graphiql_assets.json "
@@ -78,7 +86,9 @@ def _localize_tag(tag: str, base: str) -> str:
     tag = _EXTERNAL_ATTR.sub(lambda m: f'{m["attr"]}="{local}"', tag, count=1)
     tag = _CROSSORIGIN_ATTR.sub("", _INTEGRITY_ATTR.sub("", tag))
     # Keep subresource integrity: the browser re-checks the bytes we serve.
-    return re.sub(r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag)
+    return re.sub(
+        r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -93,7 +103,9 @@ def graphiql_html(assets_url: str) -> str:
     leftover = _REMOTE_LOAD.search(page)
     if leftover is not None:
         context = page[max(leftover.start() - 80, 0) : leftover.end() + 80]
-        raise RuntimeError(f"GraphiQL page still loads from another host: ...{context}...")
+        raise RuntimeError(
+            f"GraphiQL page still loads from another host: ...{context}..."
+        )
     return page
 
 

@@ -32,7 +32,7 @@ from domain.orders import (
     TimelineEvent,
     Transaction,
 )
-from domain.serialization import format_timestamp, from_plain, parse_timestamp, to_plain
+from domain.serialization import format_timestamp, from_plain, to_plain
 
 PK = "PK"
 SK = "SK"
@@ -86,12 +86,16 @@ def status_partition(status: OrderStatus) -> str:
     return f"STATUS#{status.value}"
 
 
-def _customer_orders_sort_key(order: Order) -> str:
-    return f"ORDER#{format_timestamp(order.created_at)}#{order.id}"
-
-
-def _status_sort_key(order: Order) -> str:
+def order_position(order: Order) -> str:
+    """Where an order sorts among others: creation time, then id. GSI sort keys end with it."""
     return f"{format_timestamp(order.created_at)}#{order.id}"
+
+
+CUSTOMER_ORDERS_SORT_PREFIX = "ORDER#"
+
+
+def _customer_orders_sort_key(order: Order) -> str:
+    return CUSTOMER_ORDERS_SORT_PREFIX + order_position(order)
 
 
 # --- items -------------------------------------------------------------------------------
@@ -112,7 +116,7 @@ def order_item(order: Order) -> Item:
         GSI1_PK: customer_orders_partition(order.customer_id),
         GSI1_SK: _customer_orders_sort_key(order),
         GSI2_PK: status_partition(order.status),
-        GSI2_SK: _status_sort_key(order),
+        GSI2_SK: order_position(order),
         **_plain_dict(order),
     }
 

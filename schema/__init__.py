@@ -1,1 +1,1 @@
-"""schema package."""
+"""The GraphQL surface: Strawberry types, inputs, errors, the Query and Mutation roots."""

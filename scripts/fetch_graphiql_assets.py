@@ -40,8 +40,8 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class AssetFile:
-    source: str  # path inside the tarball, e.g. "package/umd/react.production.min.js"
-    target: str  # path under the assets dir, e.g. "react-18.2.0/react.production.min.js"
+    source: str  # inside the tarball: "package/umd/react.production.min.js"
+    target: str  # under the assets dir: "react-18.2.0/react.production.min.js"
     sha384: str  # "sha384-<base64>"
 
 
@@ -76,7 +76,9 @@ def load_manifest(path: Path = MANIFEST) -> list[Package]:
         for entry in doc["packages"]:
             integrity = str(entry["integrity"])
             if not integrity.startswith("sha512-"):
-                raise FetchError(f"manifest: {entry['name']}: integrity must be sha512-…")
+                raise FetchError(
+                    f"manifest: {entry['name']}: integrity must be sha512-…"
+                )
             files = []
             for f in entry["files"]:
                 digest = str(f["sha384"])
@@ -118,7 +120,9 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
     """Download the packages' tarballs into workdir; return spec -> tarball path."""
     npm = shutil.which("npm")
     if npm is None:
-        raise FetchError("`npm` not found on PATH (install Node.js/npm, e.g. `apt-get install -y npm`)")
+        raise FetchError(
+            "`npm` not found on PATH (install Node.js/npm, e.g. `apt-get install -y npm`)"
+        )
     env = dict(os.environ)
     env.update(
         NPM_CONFIG_UPDATE_NOTIFIER="false",
@@ -136,7 +140,13 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
     ]
     try:
         proc = subprocess.run(
-            cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=NPM_TIMEOUT_S
+            cmd,
+            check=False,
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NPM_TIMEOUT_S,
         )
     except subprocess.TimeoutExpired as exc:
         raise FetchError(f"`npm pack` did not finish in {NPM_TIMEOUT_S}s") from exc
@@ -146,10 +156,13 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
     try:
         reported = json.loads(proc.stdout)
         by_spec = {
-            f"{item['name']}@{item['version']}": workdir / str(item["filename"]) for item in reported
+            f"{item['name']}@{item['version']}": workdir / str(item["filename"])
+            for item in reported
         }
     except (ValueError, KeyError, TypeError) as exc:
-        raise FetchError(f"cannot parse `npm pack --json` output: {proc.stdout[:500]!r}") from exc
+        raise FetchError(
+            f"cannot parse `npm pack --json` output: {proc.stdout[:500]!r}"
+        ) from exc
     for p in packages:
         if p.spec not in by_spec or not by_spec[p.spec].is_file():
             raise FetchError(f"`npm pack` did not produce a tarball for {p.spec}")
@@ -176,10 +189,14 @@ def extract(package: Package, tarball: Path, dest: Path) -> None:
             try:
                 member = tar.getmember(asset.source)
             except KeyError as exc:
-                raise FetchError(f"{package.spec}: no {asset.source} in tarball") from exc
+                raise FetchError(
+                    f"{package.spec}: no {asset.source} in tarball"
+                ) from exc
             handle = tar.extractfile(member) if member.isfile() else None
             if handle is None:
-                raise FetchError(f"{package.spec}: {asset.source} is not a regular file")
+                raise FetchError(
+                    f"{package.spec}: {asset.source} is not a regular file"
+                )
             data = handle.read()
             digest = sri(data, "sha384")
             if digest != asset.sha384:
@@ -202,8 +219,14 @@ def run(dest: Path, check_only: bool) -> int:
         for p in stale:
             for f in p.files:
                 if not file_is_current(dest, f):
-                    print(f"graphiql assets: missing or wrong: {f.target}", file=sys.stderr)
-        print("graphiql assets: run `python3 scripts/fetch_graphiql_assets.py`", file=sys.stderr)
+                    print(
+                        f"graphiql assets: missing or wrong: {f.target}",
+                        file=sys.stderr,
+                    )
+        print(
+            "graphiql assets: run `python3 scripts/fetch_graphiql_assets.py`",
+            file=sys.stderr,
+        )
         return 1
     print(f"graphiql assets: fetching {', '.join(p.spec for p in stale)}")
     with tempfile.TemporaryDirectory(prefix="graphiql-assets-") as tmp:
@@ -219,12 +242,19 @@ def run(dest: Path, check_only: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--check", action="store_true", help="only verify; exit 1 if anything is missing or wrong"
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
     )
     parser.add_argument(
-        "--dest", type=Path, default=DEFAULT_DEST, help=f"target directory (default {DEFAULT_DEST})"
+        "--check",
+        action="store_true",
+        help="only verify; exit 1 if anything is missing or wrong",
+    )
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        default=DEFAULT_DEST,
+        help=f"target directory (default {DEFAULT_DEST})",
     )
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,52 @@
+"""Customer fields: the caller's profile, profiles staff may read, and registration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.commands import RegisterCustomer
+from domain.customers import Address, CustomerProfile
+from domain.errors import InvalidInputError
+from domain.ids import command_id_for
+from domain.orders import DeliveryPriority
+from domain.serialization import utc_now
+from resolvers.command_publisher import QueuedCommand
+
+if TYPE_CHECKING:
+    from resolvers.context import RequestContext
+
+
+async def me(context: RequestContext) -> CustomerProfile | None:
+    return await context.customers.load(context.identity.sub)
+
+
+async def customer(context: RequestContext, customer_id: str) -> CustomerProfile | None:
+    """Oneself, or anyone for staff; None otherwise, as for a customer that does not exist."""
+    if customer_id != context.identity.sub and not context.identity.is_staff:
+        return None
+    return await context.customers.load(customer_id)
+
+
+async def register_customer(
+    context: RequestContext,
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    default_address: Address | None,
+) -> QueuedCommand:
+    """Create or update the caller's own profile; the email defaults to the token's."""
+    email = email or context.identity.email
+    if not email:
+        raise InvalidInputError("email", "Give an email: the token carries none.")
+    command = RegisterCustomer(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        name=name,
+        email=email,
+        phone=phone,
+        default_address=default_address,
+    )
+    await context.commands.publish(command, DeliveryPriority.STANDARD)
+    return QueuedCommand(command.command_id, None)

@@ -1,0 +1,186 @@
+"""Order fields: reading orders, and the mutations that queue changes to them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from domain.commands import (
+    CancelOrder,
+    CompleteDelivery,
+    DispatchOrder,
+    ModifyOrder,
+    OrderCommand,
+    PlaceOrder,
+)
+from domain.customers import Address
+from domain.errors import ForbiddenError
+from domain.ids import command_id_for, order_id_for
+from domain.orders import (
+    DeliveryPriority,
+    LineRequest,
+    Order,
+    OrderDetails,
+    OrderStatus,
+    check_modify,
+    check_transition,
+    ensure_visible,
+)
+from domain.serialization import utc_now
+from resolvers.command_publisher import QueuedCommand
+from resolvers.pagination import Page, decode_cursor, page_size
+
+if TYPE_CHECKING:
+    from resolvers.context import RequestContext
+
+
+def may_read(context: RequestContext, order: Order) -> bool:
+    return context.identity.is_staff or order.customer_id == context.identity.sub
+
+
+async def order(context: RequestContext, order_id: str) -> OrderDetails | None:
+    """The order with its ledger and timeline; None when missing or not the caller's."""
+    details = await context.order_details.load(order_id)
+    if details is None or not may_read(context, details.order):
+        return None
+    return details
+
+
+async def orders(
+    context: RequestContext, status: OrderStatus | None, first: int, after: str | None
+) -> Page[Order]:
+    """The caller's own orders; staff see everyone's."""
+    size, position = page_size(first), decode_cursor(after)
+    if context.identity.is_staff:
+        statuses = [status] if status else list(OrderStatus)
+        return await context.reads.orders_by_status(statuses, size, position)
+    return await context.reads.customer_orders(context.identity.sub, status, size, position)
+
+
+async def customer_orders(
+    context: RequestContext, customer_id: str, first: int, after: str | None
+) -> Page[Order]:
+    """A customer's orders, newest first; the caller may already see that customer."""
+    return await context.reads.customer_orders(
+        customer_id, None, page_size(first), decode_cursor(after)
+    )
+
+
+async def place_order(
+    context: RequestContext,
+    *,
+    items: list[LineRequest],
+    priority: DeliveryPriority,
+    delivery_address: Address | None,
+    notes: str | None,
+    idempotency_key: str | None,
+) -> QueuedCommand:
+    """One SendMessage, no read: what needs data (products, profile) the worker checks."""
+    sub = context.identity.sub
+    command = PlaceOrder(
+        command_id=command_id_for(sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        order_id=order_id_for(sub, idempotency_key),
+        items=tuple(items),
+        priority=priority,
+        delivery_address=delivery_address,
+        notes=notes,
+        idempotency_key=idempotency_key,
+    )
+    if idempotency_key is not None:
+        # A replay of the same request is the same command: SQS and the worker drop repeats.
+        command = replace(
+            command,
+            command_id=command_id_for(sub, replay_key=f"{idempotency_key}\x1f{command.fingerprint}"),
+        )
+    await context.commands.publish(command, priority)
+    return QueuedCommand(command.command_id, command.order_id)
+
+
+async def modify_order(
+    context: RequestContext,
+    *,
+    order_id: str,
+    expected_version: int | None,
+    items: list[LineRequest] | None,
+    delivery_address: Address | None,
+    notes: str | None,
+) -> QueuedCommand:
+    command = ModifyOrder(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+        items=None if items is None else tuple(items),
+        delivery_address=delivery_address,
+        notes=notes,
+    )
+    current = await _visible_order(context, order_id)
+    check_modify(current, expected_version)
+    return await _queue(context, command, current)
+
+
+async def cancel_order(
+    context: RequestContext, *, order_id: str, expected_version: int | None, reason: str | None
+) -> QueuedCommand:
+    command = CancelOrder(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+        reason=reason,
+    )
+    current = await _visible_order(context, order_id)
+    check_transition(current, OrderStatus.CANCELLED, expected_version)
+    return await _queue(context, command, current)
+
+
+async def dispatch_order(
+    context: RequestContext, *, order_id: str, expected_version: int | None
+) -> QueuedCommand:
+    _require_staff(context)
+    command = DispatchOrder(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+    )
+    current = await _visible_order(context, order_id)
+    check_transition(current, OrderStatus.OUT_FOR_DELIVERY, expected_version)
+    return await _queue(context, command, current)
+
+
+async def complete_delivery(
+    context: RequestContext, *, order_id: str, expected_version: int | None
+) -> QueuedCommand:
+    _require_staff(context)
+    command = CompleteDelivery(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+    )
+    current = await _visible_order(context, order_id)
+    check_transition(current, OrderStatus.DELIVERED, expected_version)
+    return await _queue(context, command, current)
+
+
+def _require_staff(context: RequestContext) -> None:
+    if not context.identity.is_staff:
+        raise ForbiddenError("Only staff can change an order's delivery status.")
+
+
+async def _visible_order(context: RequestContext, order_id: str) -> Order:
+    """The one read a change costs: advice for a quick answer; the worker's write decides."""
+    return ensure_visible(await context.reads.order(order_id), order_id, context.identity.actor)
+
+
+async def _queue(context: RequestContext, command: OrderCommand, current: Order) -> QueuedCommand:
+    # An order's priority is fixed when placed, so all its commands share its queue and group.
+    await context.commands.publish(command, current.priority)
+    return QueuedCommand(command.command_id, command.order_id)

@@ -1,0 +1,42 @@
+"""Catalogue fields: listing products and the staff mutation that manages them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.catalog import Product
+from domain.commands import UpsertProduct
+from domain.errors import ForbiddenError
+from domain.ids import command_id_for
+from domain.orders import DeliveryPriority
+from domain.serialization import utc_now
+from resolvers.command_publisher import QueuedCommand
+from resolvers.pagination import Page, decode_cursor, page_size
+
+if TYPE_CHECKING:
+    from resolvers.context import RequestContext
+
+
+async def products(context: RequestContext, first: int, after: str | None) -> Page[Product]:
+    """Active products by SKU; staff also see withdrawn ones."""
+    return await context.reads.products(
+        page_size(first), decode_cursor(after), include_inactive=context.identity.is_staff
+    )
+
+
+async def upsert_product(
+    context: RequestContext, *, sku: str, name: str, price: int, active: bool
+) -> QueuedCommand:
+    if not context.identity.is_staff:
+        raise ForbiddenError("Only staff can manage products.")
+    command = UpsertProduct(
+        command_id=command_id_for(context.identity.sub),
+        actor=context.identity.actor,
+        issued_at=utc_now(),
+        sku=sku,
+        name=name,
+        price=price,
+        active=active,
+    )
+    await context.commands.publish(command, DeliveryPriority.STANDARD)
+    return QueuedCommand(command.command_id, None)

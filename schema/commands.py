@@ -1,0 +1,30 @@
+"""The Command type: the observable state of a queued command."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import commands as domain_commands
+from schema.errors import CommandError
+
+CommandState = strawberry.enum(domain_commands.CommandState)
+
+
+@strawberry.type
+class Command:
+    id: strawberry.ID
+    state: CommandState
+    order_id: strawberry.ID | None
+    error: CommandError | None
+
+    @classmethod
+    def of(cls, outcome: domain_commands.CommandOutcome) -> Command:
+        error = None
+        if outcome.error_code is not None:
+            error = CommandError(code=outcome.error_code, message=outcome.error_message or "")
+        return cls(
+            id=strawberry.ID(outcome.command_id),
+            state=outcome.state,
+            order_id=None if outcome.order_id is None else strawberry.ID(outcome.order_id),
+            error=error,
+        )

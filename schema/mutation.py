@@ -1,0 +1,213 @@
+"""The Mutation root: validate, authorize, queue one command, answer CommandAccepted or an error."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import strawberry
+
+from domain.orders import LineRequest
+from resolvers import customers as customer_resolvers
+from resolvers import orders as order_resolvers
+from resolvers import products as product_resolvers
+from resolvers.context import RequestContext
+from schema.common import AddressInput, CommandAccepted, address_or_none
+from schema.errors import (
+    ForbiddenError,
+    NotFoundError,
+    OrderNotModifiableError,
+    ProfileRequiredError,
+    StaleVersionError,
+    ValidationError,
+    accepted_or_error,
+)
+from schema.orders import DeliveryPriority
+from schema.products import UpsertProductInput
+
+Info = strawberry.Info[RequestContext, None]
+
+RegisterCustomerResult = Annotated[
+    CommandAccepted | ValidationError, strawberry.union("RegisterCustomerResult")
+]
+PlaceOrderResult = Annotated[
+    CommandAccepted | ValidationError | ProfileRequiredError, strawberry.union("PlaceOrderResult")
+]
+ModifyOrderResult = Annotated[
+    CommandAccepted | ValidationError | NotFoundError | OrderNotModifiableError | StaleVersionError,
+    strawberry.union("ModifyOrderResult"),
+]
+# ValidationError is a member beyond the contract's: a reason or version can be out of bounds.
+CancelOrderResult = Annotated[
+    CommandAccepted | NotFoundError | OrderNotModifiableError | StaleVersionError | ValidationError,
+    strawberry.union("CancelOrderResult"),
+]
+StaffOrderResult = Annotated[
+    CommandAccepted
+    | ForbiddenError
+    | NotFoundError
+    | OrderNotModifiableError
+    | StaleVersionError
+    | ValidationError,
+    strawberry.union("StaffOrderResult"),
+]
+UpsertProductResult = Annotated[
+    CommandAccepted | ValidationError | ForbiddenError, strawberry.union("UpsertProductResult")
+]
+
+
+@strawberry.input
+class RegisterCustomerInput:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    default_address: AddressInput | None = None
+
+
+@strawberry.input
+class OrderItemInput:
+    sku: str
+    quantity: int
+
+
+def _lines(items: list[OrderItemInput]) -> list[LineRequest]:
+    return [LineRequest(sku=item.sku, quantity=item.quantity) for item in items]
+
+
+@strawberry.input
+class PlaceOrderInput:
+    items: list[OrderItemInput]
+    priority: DeliveryPriority | None = DeliveryPriority.STANDARD
+    delivery_address: AddressInput | None = strawberry.field(
+        default=None, description="Defaults to the customer's defaultAddress."
+    )
+    notes: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ModifyOrderInput:
+    order_id: strawberry.ID
+    expected_version: int | None = None
+    items: list[OrderItemInput] | None = None
+    delivery_address: AddressInput | None = None
+    notes: str | None = None
+
+
+@strawberry.input
+class CancelOrderInput:
+    order_id: strawberry.ID
+    expected_version: int | None = None
+    reason: str | None = None
+
+
+@strawberry.input
+class OrderRefInput:
+    order_id: strawberry.ID
+    expected_version: int | None = None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create or update the caller's own profile.")
+    async def register_customer(
+        self, info: Info, input: RegisterCustomerInput
+    ) -> RegisterCustomerResult:
+        return cast(
+            RegisterCustomerResult,
+            await accepted_or_error(
+                lambda: customer_resolvers.register_customer(
+                    info.context,
+                    name=input.name,
+                    email=input.email,
+                    phone=input.phone,
+                    default_address=address_or_none(input.default_address, "defaultAddress"),
+                )
+            ),
+        )
+
+    @strawberry.mutation
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderResult:
+        return cast(
+            PlaceOrderResult,
+            await accepted_or_error(
+                lambda: order_resolvers.place_order(
+                    info.context,
+                    items=_lines(input.items),
+                    priority=input.priority or DeliveryPriority.STANDARD,
+                    delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
+                    notes=input.notes,
+                    idempotency_key=input.idempotency_key,
+                )
+            ),
+        )
+
+    @strawberry.mutation
+    async def modify_order(self, info: Info, input: ModifyOrderInput) -> ModifyOrderResult:
+        return cast(
+            ModifyOrderResult,
+            await accepted_or_error(
+                lambda: order_resolvers.modify_order(
+                    info.context,
+                    order_id=str(input.order_id),
+                    expected_version=input.expected_version,
+                    items=None if input.items is None else _lines(input.items),
+                    delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
+                    notes=input.notes,
+                )
+            ),
+        )
+
+    @strawberry.mutation
+    async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderResult:
+        return cast(
+            CancelOrderResult,
+            await accepted_or_error(
+                lambda: order_resolvers.cancel_order(
+                    info.context,
+                    order_id=str(input.order_id),
+                    expected_version=input.expected_version,
+                    reason=input.reason,
+                )
+            ),
+        )
+
+    @strawberry.mutation(description="Staff: PLACED -> OUT_FOR_DELIVERY.")
+    async def dispatch_order(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
+        return cast(
+            StaffOrderResult,
+            await accepted_or_error(
+                lambda: order_resolvers.dispatch_order(
+                    info.context,
+                    order_id=str(input.order_id),
+                    expected_version=input.expected_version,
+                )
+            ),
+        )
+
+    @strawberry.mutation(description="Staff: OUT_FOR_DELIVERY -> DELIVERED.")
+    async def complete_delivery(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
+        return cast(
+            StaffOrderResult,
+            await accepted_or_error(
+                lambda: order_resolvers.complete_delivery(
+                    info.context,
+                    order_id=str(input.order_id),
+                    expected_version=input.expected_version,
+                )
+            ),
+        )
+
+    @strawberry.mutation(description="Staff: add a product or change its name, price or state.")
+    async def upsert_product(self, info: Info, input: UpsertProductInput) -> UpsertProductResult:
+        return cast(
+            UpsertProductResult,
+            await accepted_or_error(
+                lambda: product_resolvers.upsert_product(
+                    info.context,
+                    sku=input.sku,
+                    name=input.name,
+                    price=input.price,
+                    active=input.active,
+                )
+            ),
+        )

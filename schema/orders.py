@@ -1,0 +1,199 @@
+"""Order types: the order with its lines, ledger and timeline, and order pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain import orders as domain_orders
+from domain.orders import OrderDetails
+from resolvers.context import RequestContext
+from resolvers.pagination import Page
+from schema.common import Address, Money, PageInfo
+from schema.errors import OrderStatus
+
+if TYPE_CHECKING:
+    from schema.customers import Customer
+
+DeliveryPriority = strawberry.enum(domain_orders.DeliveryPriority)
+TransactionKind = strawberry.enum(domain_orders.TransactionKind)
+
+
+@strawberry.type
+class OrderItem:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+@strawberry.type
+class Receipt:
+    url: str
+    version: int
+    issued_at: datetime
+
+
+@strawberry.type(
+    description=(
+        "A money movement of an order. Amounts are signed, seen from the business: a CHARGE is "
+        "positive, a REFUND negative, an ADJUSTMENT either. The sum of an order's transactions "
+        "always equals what the customer owes for it: its total while it is live, zero once it "
+        "is cancelled."
+    )
+)
+class Transaction:
+    id: strawberry.ID
+    kind: TransactionKind
+    amount: Money
+    created_at: datetime
+    note: str | None
+
+
+@strawberry.type
+class OrderEvent:
+    at: datetime
+    kind: str
+    detail: str | None
+
+
+@strawberry.type
+class Order:
+    order: strawberry.Private[domain_orders.Order]
+    # Present when the order was read with its item collection; loaded on demand otherwise.
+    details: strawberry.Private[OrderDetails | None] = None
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.order.id)
+
+    @strawberry.field
+    async def customer(
+        self, info: strawberry.Info[RequestContext, None]
+    ) -> Annotated[Customer, strawberry.lazy("schema.customers")]:
+        from schema.customers import Customer
+
+        profile = await info.context.customers.load(self.order.customer_id)
+        if profile is not None:
+            return Customer(profile=profile)
+        return Customer.from_order_snapshot(self.order)
+
+    @strawberry.field
+    def status(self) -> OrderStatus:
+        return self.order.status
+
+    @strawberry.field
+    def priority(self) -> DeliveryPriority:
+        return self.order.priority
+
+    @strawberry.field
+    def items(self) -> list[OrderItem]:
+        currency = self.order.currency
+        return [
+            OrderItem(
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=Money.of(line.unit_price, currency),
+                line_total=Money.of(line.line_total, currency),
+            )
+            for line in self.order.lines
+        ]
+
+    @strawberry.field
+    def delivery_address(self) -> Address:
+        return Address.of(self.order.delivery_address)
+
+    @strawberry.field
+    def notes(self) -> str | None:
+        return self.order.notes
+
+    @strawberry.field
+    def subtotal(self) -> Money:
+        return Money.of(self.order.subtotal, self.order.currency)
+
+    @strawberry.field(description="Urgent orders carry a surcharge.")
+    def delivery_fee(self) -> Money:
+        return Money.of(self.order.delivery_fee, self.order.currency)
+
+    @strawberry.field
+    def total(self) -> Money:
+        return Money.of(self.order.total, self.order.currency)
+
+    @strawberry.field
+    def version(self) -> int:
+        return self.order.version
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.order.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.order.updated_at
+
+    @strawberry.field
+    def can_modify(self) -> bool:
+        return self.order.can_modify
+
+    @strawberry.field
+    def can_cancel(self) -> bool:
+        return self.order.can_cancel
+
+    @strawberry.field(description="Null until the first receipt is issued.")
+    def receipt(self) -> Receipt | None:
+        return None
+
+    @strawberry.field
+    async def transactions(self, info: strawberry.Info[RequestContext, None]) -> list[Transaction]:
+        details = await self._details(info.context)
+        return [
+            Transaction(
+                id=strawberry.ID(entry.id),
+                kind=entry.kind,
+                amount=Money.of(entry.amount, entry.currency),
+                created_at=entry.created_at,
+                note=entry.note,
+            )
+            for entry in details.transactions
+        ]
+
+    @strawberry.field(description="The order's timeline, oldest first.")
+    async def history(self, info: strawberry.Info[RequestContext, None]) -> list[OrderEvent]:
+        details = await self._details(info.context)
+        return [
+            OrderEvent(at=entry.at, kind=entry.kind, detail=entry.detail)
+            for entry in details.history
+        ]
+
+    async def _details(self, context: RequestContext) -> OrderDetails:
+        if self.details is None:
+            loaded = await context.order_details.load(self.order.id)
+            self.details = loaded or OrderDetails(self.order, (), ())
+        return self.details
+
+    @classmethod
+    def of(cls, details: OrderDetails) -> Order:
+        return cls(order=details.order, details=details)
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page[domain_orders.Order]) -> OrderConnection:
+        return cls(
+            edges=[OrderEdge(cursor=cursor, node=Order(order=node)) for cursor, node in page.entries],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
