@@ -1,4 +1,4 @@
-"""Strawberry's GraphiQL page with every script and stylesheet served locally, none from a CDN."""
+"""Strawberry's GraphiQL page, with every script and stylesheet served by this app."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 MANIFEST_PATH = Path(__file__).with_name("graphiql_assets.json")
 GRAPHIQL_ASSETS_DIR: Path = Path(__file__).with_name("graphiql_assets")
 
-# A <script ...> or <link ...> start tag; quoted values may contain ">" (the data: favicon does).
+# A <script ...> or <link ...> start tag; quoted values may hold ">" (the favicon does).
 _TAG = re.compile(r"""<(?:script|link)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _URL_ATTR = r"""(?<![\w-])(?P<attr>src|href)\s*=\s*(?P<q>["'])(?P<url>{})(?P=q)"""
 _EXTERNAL_ATTR = re.compile(_URL_ATTR.format(r"(?:https?:)?//[^\"']*"), re.IGNORECASE)
@@ -22,9 +22,10 @@ _INTEGRITY_ATTR = re.compile(
 _CROSSORIGIN_ATTR = re.compile(
     r"""\s+crossorigin(?:\s*=\s*(["'])[^"']*\1)?(?=[\s/>])""", re.IGNORECASE
 )
-# "<scheme>://<host>/<name>@<version>/<path>": how the template names a file of an npm package.
+# "<scheme>://<host>/<name>@<version>/<path>": how the template names an npm file.
 _PACKAGE_URL = re.compile(
-    r"^(?:https?:)?//[^/]+/(?P<name>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<path>[^?#]+)$"
+    r"^(?:https?:)?//[^/]+/(?P<name>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)"
+    r"/(?P<path>[^?#]+)$"
 )
 # Anything that would still make the browser load from another host.
 _REMOTE_LOAD = re.compile(
@@ -73,8 +74,9 @@ def _localize_tag(tag: str, base: str) -> str:
     )
     if asset is None:
         raise RuntimeError(
-            f"strawberry's GraphiQL template loads {url!r}, which app/graphiql_assets.json "
-            "does not provide: update the manifest for the installed strawberry-graphql"
+            f"strawberry's GraphiQL template loads {url!r}, which "
+            "app/graphiql_assets.json does not provide: update the manifest "
+            "for the installed strawberry-graphql"
         )
     pinned = _INTEGRITY_ATTR.search(tag)
     if pinned is not None and pinned["value"] != asset.sha384:
@@ -110,7 +112,7 @@ def graphiql_html(assets_url: str) -> str:
 
 
 def missing_graphiql_assets() -> list[str]:
-    """Served asset paths (relative to GRAPHIQL_ASSETS_DIR) that are not there; empty when ready."""
+    """Asset paths (relative to GRAPHIQL_ASSETS_DIR) not there yet; empty when ready."""
     return sorted(
         asset.target
         for asset in _manifest().values()

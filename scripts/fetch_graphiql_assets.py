@@ -59,7 +59,8 @@ class Package:
 
 def sri(data: bytes, algorithm: str) -> str:
     """Subresource-integrity style digest: '<algorithm>-<base64 digest>'."""
-    return f"{algorithm}-{base64.b64encode(hashlib.new(algorithm, data).digest()).decode()}"
+    digest = hashlib.new(algorithm, data).digest()
+    return f"{algorithm}-{base64.b64encode(digest).decode()}"
 
 
 def _safe_relative(path: str, what: str) -> str:
@@ -69,7 +70,7 @@ def _safe_relative(path: str, what: str) -> str:
     return str(pure)
 
 
-def load_manifest(path: Path = MANIFEST) -> list[Package]:
+def load_manifest(path: Path) -> list[Package]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         packages = []
@@ -121,7 +122,8 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
     npm = shutil.which("npm")
     if npm is None:
         raise FetchError(
-            "`npm` not found on PATH (install Node.js/npm, e.g. `apt-get install -y npm`)"
+            "`npm` not found on PATH (install Node.js and npm, "
+            "e.g. `apt-get install -y npm`)"
         )
     env = dict(os.environ)
     env.update(
@@ -209,7 +211,7 @@ def extract(package: Package, tarball: Path, dest: Path) -> None:
 
 def run(dest: Path, check_only: bool) -> int:
     started = time.monotonic()
-    packages = load_manifest()
+    packages = load_manifest(MANIFEST)
     stale = [p for p in packages if not all(file_is_current(dest, f) for f in p.files)]
     total = sum(len(p.files) for p in packages)
     if not stale:

@@ -1,4 +1,4 @@
-"""GraphiQL renders and runs a query in a real browser with no request leaving 127.0.0.1."""
+"""GraphiQL renders and runs queries in a real browser, no request leaving 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""The API's Lambda handler: API Gateway event -> Mangum -> Starlette -> Strawberry."""
+
+from __future__ import annotations
+
+import os
+
+from mangum import Mangum
+
+from app.asgi import create_app
+from app.aws_clients import AwsClients
+from app.logging_setup import configure_logging
+from app.services import LazyApiServices
+from app.settings import Settings
+from resolvers.identity import ApiGatewayAuthenticator
+
+_settings = Settings.from_environ(os.environ)
+configure_logging(_settings.log_level)
+
+# Built once per process; clients open lazily inside Mangum's loop and live across invocations.
+# Identity comes only from API Gateway's Cognito authorizer: no local token is accepted here.
+handler = Mangum(
+    create_app(
+        LazyApiServices(_settings, AwsClients.for_settings(_settings)),
+        ApiGatewayAuthenticator(),
+        graphiql=False,
+    ),
+    lifespan="off",
+)

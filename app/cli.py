@@ -1,0 +1,65 @@
+"""The `order-delivery` command: run the local service, or print a local bearer token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+DEV_TOKEN_SECRET_VAR = "ORDER_DELIVERY_DEV_TOKEN_SECRET"
+# Only the local server accepts tokens signed with it; the Lambda trusts Cognito alone.
+DEFAULT_DEV_TOKEN_SECRET = "order-delivery-local-development-secret"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="order-delivery", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API, GraphiQL and the worker locally")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--aws-endpoint",
+        metavar="URL",
+        help="use this AWS emulator instead of starting the embedded one",
+    )
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    token = commands.add_parser("token", help="print a bearer token the local server accepts")
+    token.add_argument("--sub", required=True, help="the identity's subject (customer id)")
+    token.add_argument("--name")
+    token.add_argument("--email")
+    token.add_argument("--staff", action="store_true", help="member of the staff group")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    secret = os.environ.get(DEV_TOKEN_SECRET_VAR, DEFAULT_DEV_TOKEN_SECRET)
+    if arguments.command == "token":
+        from resolvers.identity import DevTokens
+
+        print(
+            DevTokens(secret).issue(
+                arguments.sub, name=arguments.name, email=arguments.email, staff=arguments.staff
+            )
+        )
+        return 0
+    from app.local_server import ServeOptions, serve
+
+    options = ServeOptions(
+        host=arguments.host,
+        port=arguments.port,
+        aws_endpoint=arguments.aws_endpoint,
+        dev_token_secret=secret,
+        log_level=arguments.log_level,
+    )
+    try:
+        asyncio.run(serve(options))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The local service in one process: emulator, resources, API, GraphiQL and the worker loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+
+import uvicorn
+
+from app.asgi import GRAPHQL_PATH, create_app
+from app.aws_clients import AwsClients
+from app.demo_catalogue import seed_demo_catalogue
+from app.emulator import EmbeddedAwsEmulator
+from app.graphiql_page import missing_graphiql_assets
+from app.local_resources import create_resources
+from app.local_worker import consume_queue
+from app.logging_setup import configure_logging
+from app.services import LazyApiServices, WorkerRuntime
+from domain.orders import DeliveryPriority
+from resolvers.identity import BearerTokenAuthenticator, DevTokens
+
+logger = logging.getLogger(__name__)
+
+LOCAL_REGION = "us-east-1"
+LOCAL_PREFIX = "order-delivery-local"
+# Locally a failed message comes back after seconds, not the production minutes.
+LOCAL_VISIBILITY_TIMEOUT_SECONDS = 5
+DEMO_CUSTOMER = {"sub": "demo-customer", "name": "Dana Demo", "email": "dana@example.com"}
+DEMO_STAFF = {"sub": "demo-staff", "name": "Sam Staff", "email": "sam@example.com"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    host: str
+    port: int
+    aws_endpoint: str | None
+    dev_token_secret: str
+    visibility_timeout: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS
+    log_level: str = "INFO"
+
+
+async def serve(options: ServeOptions) -> None:
+    configure_logging(options.log_level)
+    missing = missing_graphiql_assets()
+    if missing:
+        raise SystemExit(
+            "GraphiQL's scripts are not installed (missing: "
+            f"{', '.join(missing[:3])}...): run `make install` or scripts/fetch_graphiql_assets.py"
+        )
+    emulator: EmbeddedAwsEmulator | None = None
+    endpoint = options.aws_endpoint
+    if endpoint is None:
+        emulator = EmbeddedAwsEmulator(host="127.0.0.1")
+        endpoint = emulator.start()
+    clients = AwsClients(LOCAL_REGION, endpoint)
+    stop = asyncio.Event()
+    consumers: list[asyncio.Task[None]] = []
+    try:
+        settings = await create_resources(
+            clients,
+            prefix=LOCAL_PREFIX,
+            region=LOCAL_REGION,
+            endpoint_url=endpoint,
+            visibility_timeout=options.visibility_timeout,
+        )
+        worker = WorkerRuntime(settings, clients)
+        await seed_demo_catalogue(await worker.handlers())
+        tokens = DevTokens(options.dev_token_secret)
+        app = create_app(
+            LazyApiServices(settings, clients),
+            BearerTokenAuthenticator(tokens),
+            graphiql=True,
+        )
+        sqs = await clients.sqs()
+        # One consumer per queue, as Lambda has one event source per queue: urgent orders never
+        # wait behind a backlog of standard ones.
+        for priority in (DeliveryPriority.URGENT, DeliveryPriority.STANDARD):
+            consumers.append(
+                asyncio.create_task(
+                    consume_queue(sqs, settings.queue_urls[priority], worker.process, stop, region=LOCAL_REGION),
+                    name=f"worker-{priority.value.lower()}",
+                )
+            )
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=options.host, port=options.port, lifespan="off", log_level="warning")
+        )
+        announce = asyncio.create_task(_announce_when_started(server, endpoint, tokens))
+        await server.serve()
+        announce.cancel()
+    finally:
+        stop.set()
+        for task in consumers:
+            task.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
+        await clients.close()
+        if emulator is not None:
+            emulator.stop()
+
+
+async def _announce_when_started(server: uvicorn.Server, endpoint: str, tokens: DevTokens) -> None:
+    while not server.started:
+        await asyncio.sleep(0.05)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    customer = tokens.issue(**DEMO_CUSTOMER)
+    staff = tokens.issue(**DEMO_STAFF, staff=True)
+    print(
+        f"""
+Order delivery is running locally.
+  GraphQL + GraphiQL:  http://{host}:{port}{GRAPHQL_PATH}
+  AWS emulator:        {endpoint}
+
+Paste one of these into GraphiQL's Headers tab:
+  demo customer ({DEMO_CUSTOMER["sub"]}):
+    {{"Authorization": "Bearer {customer}"}}
+  demo staff ({DEMO_STAFF["sub"]}):
+    {{"Authorization": "Bearer {staff}"}}
+
+More tokens: order-delivery token --sub SUB [--name N] [--email E] [--staff]
+Press Ctrl-C to stop.
+READY http://{host}:{port}{GRAPHQL_PATH}""",
+        flush=True,
+        file=sys.stdout,
+    )
