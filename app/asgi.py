@@ -55,7 +55,9 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         scope.setdefault("state", {})["identity"] = identity
         await super().__call__(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
         identity: Identity = request.state.identity
         correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
         return request_context(await self._services.get(), identity, correlation_id[:64])
@@ -74,7 +76,14 @@ def _wants_ide(request: Request) -> bool:
 
 def _unauthenticated(reason: str) -> Response:
     return JSONResponse(
-        {"errors": [{"message": f"Unauthenticated: {reason}.", "extensions": {"code": "UNAUTHENTICATED"}}]},
+        {
+            "errors": [
+                {
+                    "message": f"Unauthenticated: {reason}.",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        },
         status_code=401,
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
@@ -93,7 +102,11 @@ def create_app(
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     routes: list[BaseRoute] = [
-        Route(GRAPHQL_PATH, OrderDeliveryGraphQL(services, authenticator, graphiql=graphiql), methods=["GET", "POST"]),
+        Route(
+            GRAPHQL_PATH,
+            OrderDeliveryGraphQL(services, authenticator, graphiql=graphiql),
+            methods=["GET", "POST"],
+        ),
         Route("/healthz", _health),
         *extra_routes,
     ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 
-DEV_TOKEN_SECRET_VAR = "ORDER_DELIVERY_DEV_TOKEN_SECRET"
+DEV_TOKEN_SECRET_VAR = "ORDER_DELIVERY_DEV_TOKEN_SECRET"  # noqa: S105 (a variable name)
 # Only the local server accepts tokens signed with it; the Lambda trusts Cognito alone.
-DEFAULT_DEV_TOKEN_SECRET = "order-delivery-local-development-secret"
+DEFAULT_DEV_TOKEN_SECRET = "order-delivery-local-development-secret"  # noqa: S105 (public by design)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,10 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         dev_token_secret=secret,
         log_level=arguments.log_level,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(options))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -67,11 +67,7 @@ def _localize_tag(tag: str, base: str) -> str:
         return tag
     url = found["url"]
     parts = _PACKAGE_URL.match(url)
-    asset = (
-        _manifest().get((parts["name"], parts["version"], parts["path"]))
-        if parts
-        else None
-    )
+    asset = _manifest().get((parts["name"], parts["version"], parts["path"])) if parts else None
     if asset is None:
         raise RuntimeError(
             f"strawberry's GraphiQL template loads {url!r}, which "
@@ -88,9 +84,7 @@ def _localize_tag(tag: str, base: str) -> str:
     tag = _EXTERNAL_ATTR.sub(lambda m: f'{m["attr"]}="{local}"', tag, count=1)
     tag = _CROSSORIGIN_ATTR.sub("", _INTEGRITY_ATTR.sub("", tag))
     # Keep subresource integrity: the browser re-checks the bytes we serve.
-    return re.sub(
-        r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag
-    )
+    return re.sub(r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag)
 
 
 @functools.lru_cache(maxsize=8)
@@ -105,9 +99,7 @@ def graphiql_html(assets_url: str) -> str:
     leftover = _REMOTE_LOAD.search(page)
     if leftover is not None:
         context = page[max(leftover.start() - 80, 0) : leftover.end() + 80]
-        raise RuntimeError(
-            f"GraphiQL page still loads from another host: ...{context}..."
-        )
+        raise RuntimeError(f"GraphiQL page still loads from another host: ...{context}...")
     return page
 
 

@@ -48,7 +48,9 @@ class Settings:
         for name in ("table_name", "bucket_name", "region"):
             if not getattr(self, name):
                 problems.append(f"{name} is empty")
-        missing = [priority.value for priority in DeliveryPriority if not self.queue_urls.get(priority)]
+        missing = [
+            priority.value for priority in DeliveryPriority if not self.queue_urls.get(priority)
+        ]
         if missing:
             problems.append(f"queue urls missing for {', '.join(missing)}")
         if self.aws_endpoint_url is not None and not self.aws_endpoint_url.startswith(
@@ -64,7 +66,12 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         missing = [
             name
-            for name in (EnvVar.TABLE_NAME, EnvVar.BUCKET_NAME, EnvVar.REGION, *_QUEUE_URL_VARS.values())
+            for name in (
+                EnvVar.TABLE_NAME,
+                EnvVar.BUCKET_NAME,
+                EnvVar.REGION,
+                *_QUEUE_URL_VARS.values(),
+            )
             if not environ.get(name)
         ]
         if missing:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
 from domain import validation
 from domain.customers import Address
 from domain.errors import ErrorCode, InvalidInputError, MalformedCommandError
@@ -60,7 +61,9 @@ class RegisterCustomer(Command):
     default_address: Address | None = None
 
     def __post_init__(self) -> None:
-        _set(self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH))
+        _set(
+            self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH)
+        )
         _set(self, "email", validation.email("email", self.email))
         _set(self, "phone", validation.phone("phone", self.phone))
 
@@ -170,7 +173,9 @@ class UpsertProduct(Command):
 
     def __post_init__(self) -> None:
         validation.sku("sku", self.sku)
-        _set(self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH))
+        _set(
+            self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH)
+        )
         validation.price("price", self.price)
 
     def message_group(self) -> str:

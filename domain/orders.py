@@ -323,7 +323,12 @@ def dispatch_order(
     order: Order, *, actor: Actor, expected_version: int | None, now: datetime
 ) -> OrderChange:
     return _advance(
-        order, actor, OrderStatus.OUT_FOR_DELIVERY, EventKind.ORDER_DISPATCHED, expected_version, now
+        order,
+        actor,
+        OrderStatus.OUT_FOR_DELIVERY,
+        EventKind.ORDER_DISPATCHED,
+        expected_version,
+        now,
     )
 
 

@@ -82,7 +82,7 @@ def _convert(tp: Any, plain: object, where: str) -> object:
     if dataclasses.is_dataclass(tp):
         if not isinstance(plain, dict):
             raise TypeError(f"{where}: expected an object")
-        hints = _hints(tp)
+        hints = _hints(typing.cast(type, tp))
         values = {}
         for field in dataclasses.fields(tp):
             if field.name in plain:
@@ -92,7 +92,7 @@ def _convert(tp: Any, plain: object, where: str) -> object:
             else:
                 continue
             values[field.name] = _convert(hints[field.name], value, f"{where}.{field.name}")
-        return tp(**values)
+        return typing.cast(Any, tp)(**values)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(plain)
     if tp is datetime:

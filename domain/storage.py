@@ -1,13 +1,16 @@
 """The single-table layout: keys, item shapes and the DynamoDB attribute-value codec.
 
-| entity          | PK                 | SK             | GSI1 pk / sk                            | GSI2 pk / sk                      |
-|-----------------|--------------------|----------------|-----------------------------------------|-----------------------------------|
-| customer        | CUSTOMER#<sub>     | PROFILE        |                                         |                                   |
-| order           | ORDER#<id>         | ORDER          | CUSTOMER#<sub> / ORDER#<createdAt>#<id> | STATUS#<status> / <createdAt>#<id>|
-| transaction     | ORDER#<id>         | TXN#<ulid>     |                                         |                                   |
-| timeline event  | ORDER#<id>         | EVENT#<ulid>   |                                         |                                   |
-| command outcome | COMMAND#<id>       | COMMAND        |                                         |                                   |
-| product         | PRODUCT#<sku>      | PRODUCT        |                                         | CATALOG / <sku>                   |
+| entity          | PK              | SK           | GSI1 pk / sk                      |
+|-----------------|-----------------|--------------|-----------------------------------|
+| customer        | CUSTOMER#<sub>  | PROFILE      |                                   |
+| order           | ORDER#<id>      | ORDER        | CUSTOMER#<sub> / ORDER#<position> |
+| transaction     | ORDER#<id>      | TXN#<ulid>   |                                   |
+| timeline event  | ORDER#<id>      | EVENT#<ulid> |                                   |
+| command outcome | COMMAND#<id>    | COMMAND      |                                   |
+| product         | PRODUCT#<sku>   | PRODUCT      |                                   |
+
+GSI2: orders by `STATUS#<status>` / `<position>`; products by `CATALOG` / `<sku>`.
+An order's position is `<createdAt>#<id>`.
 
 Order sort keys start with the creation time, so "newest first" is a descending query and a
 page cursor is just the last sort key seen.
@@ -20,9 +23,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.catalog import Product
-from domain.commands import CommandOutcome, CommandState
-from domain.customers import Address, CustomerProfile
-from domain.errors import ErrorCode
+from domain.commands import CommandOutcome
+from domain.customers import CustomerProfile
 from domain.orders import (
     HistoryEntry,
     LedgerEntry,
@@ -243,7 +245,7 @@ def unmarshal_item(item: Mapping[str, Any]) -> Item:
 
 
 def unmarshal_value(value: Mapping[str, Any]) -> Any:
-    (tag, payload), = value.items()
+    ((tag, payload),) = value.items()
     if tag == "S":
         return payload
     if tag == "N":
@@ -257,4 +259,3 @@ def unmarshal_value(value: Mapping[str, Any]) -> Any:
     if tag == "M":
         return unmarshal_item(payload)
     raise TypeError(f"unsupported DynamoDB type {tag}")
-

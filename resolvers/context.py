@@ -32,7 +32,9 @@ class RequestContext:
     correlation_id: str
 
 
-def request_context(services: ApiServices, identity: Identity, correlation_id: str) -> RequestContext:
+def request_context(
+    services: ApiServices, identity: Identity, correlation_id: str
+) -> RequestContext:
     return RequestContext(
         identity=identity,
         reads=services.reads,

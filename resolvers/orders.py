@@ -92,7 +92,9 @@ async def place_order(
         # A replay of the same request is the same command: SQS and the worker drop repeats.
         command = replace(
             command,
-            command_id=command_id_for(sub, replay_key=f"{idempotency_key}\x1f{command.fingerprint}"),
+            command_id=command_id_for(
+                sub, replay_key=f"{idempotency_key}\x1f{command.fingerprint}"
+            ),
         )
     await context.commands.publish(command, priority)
     return QueuedCommand(command.command_id, command.order_id)

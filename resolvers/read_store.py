@@ -134,7 +134,9 @@ class DynamoReadStore:
             storage.order_position,
         )
 
-    async def products(self, first: int, after: str | None, *, include_inactive: bool) -> Page[Product]:
+    async def products(
+        self, first: int, after: str | None, *, include_inactive: bool
+    ) -> Page[Product]:
         """The catalogue by SKU (GSI2's CATALOG partition)."""
         condition = "GSI2PK = :pk"
         values: dict[str, Any] = {":pk": {"S": storage.CATALOG_PARTITION}}

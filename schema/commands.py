@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from domain import commands as domain_commands
+from schema.enums import CommandState
 from schema.errors import CommandError
-
-CommandState = strawberry.enum(domain_commands.CommandState)
 
 
 @strawberry.type

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import money
-from domain import validation
+from domain import money, validation
 from domain.customers import Address as DomainAddress
 from resolvers.command_publisher import QueuedCommand
 

@@ -12,9 +12,7 @@ from domain import errors as domain_errors
 from domain import orders as domain_orders
 from resolvers.command_publisher import CommandQueueUnavailableError, QueuedCommand
 from schema.common import CommandAccepted
-
-ErrorCode = strawberry.enum(domain_errors.ErrorCode)
-OrderStatus = strawberry.enum(domain_orders.OrderStatus)
+from schema.enums import ErrorCode, OrderStatus
 
 
 @strawberry.interface

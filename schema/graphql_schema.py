@@ -64,7 +64,9 @@ def main() -> int:
     sdl = build_schema().as_str() + "\n"
     if "--check" in sys.argv[1:]:
         if not SDL_PATH.exists() or SDL_PATH.read_text() != sdl:
-            print(f"{SDL_PATH} is out of date: run python -m schema.graphql_schema", file=sys.stderr)
+            print(
+                f"{SDL_PATH} is out of date: run python -m schema.graphql_schema", file=sys.stderr
+            )
             return 1
         return 0
     SDL_PATH.write_text(sdl)

@@ -12,6 +12,7 @@ from resolvers import orders as order_resolvers
 from resolvers import products as product_resolvers
 from resolvers.context import RequestContext
 from schema.common import AddressInput, CommandAccepted, address_or_none
+from schema.enums import DeliveryPriority
 from schema.errors import (
     ForbiddenError,
     NotFoundError,
@@ -21,7 +22,6 @@ from schema.errors import (
     ValidationError,
     accepted_or_error,
 )
-from schema.orders import DeliveryPriority
 from schema.products import UpsertProductInput
 
 Info = strawberry.Info[RequestContext, None]

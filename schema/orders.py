@@ -12,13 +12,10 @@ from domain.orders import OrderDetails
 from resolvers.context import RequestContext
 from resolvers.pagination import Page
 from schema.common import Address, Money, PageInfo
-from schema.errors import OrderStatus
+from schema.enums import DeliveryPriority, OrderStatus, TransactionKind
 
 if TYPE_CHECKING:
     from schema.customers import Customer
-
-DeliveryPriority = strawberry.enum(domain_orders.DeliveryPriority)
-TransactionKind = strawberry.enum(domain_orders.TransactionKind)
 
 
 @strawberry.type
@@ -194,6 +191,8 @@ class OrderConnection:
     @classmethod
     def of(cls, page: Page[domain_orders.Order]) -> OrderConnection:
         return cls(
-            edges=[OrderEdge(cursor=cursor, node=Order(order=node)) for cursor, node in page.entries],
+            edges=[
+                OrderEdge(cursor=cursor, node=Order(order=node)) for cursor, node in page.entries
+            ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )

@@ -40,7 +40,9 @@ class ProductConnection:
     @classmethod
     def of(cls, page: Page[DomainProduct]) -> ProductConnection:
         return cls(
-            edges=[ProductEdge(cursor=cursor, node=Product.of(node)) for cursor, node in page.entries],
+            edges=[
+                ProductEdge(cursor=cursor, node=Product.of(node)) for cursor, node in page.entries
+            ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )
 

@@ -12,7 +12,8 @@ from resolvers import products as product_resolvers
 from resolvers.context import RequestContext
 from schema.commands import Command
 from schema.customers import Customer
-from schema.errors import OrderStatus, query_error
+from schema.enums import OrderStatus
+from schema.errors import query_error
 from schema.orders import Order, OrderConnection
 from schema.products import ProductConnection
 

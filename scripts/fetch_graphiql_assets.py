@@ -77,9 +77,7 @@ def load_manifest(path: Path) -> list[Package]:
         for entry in doc["packages"]:
             integrity = str(entry["integrity"])
             if not integrity.startswith("sha512-"):
-                raise FetchError(
-                    f"manifest: {entry['name']}: integrity must be sha512-…"
-                )
+                raise FetchError(f"manifest: {entry['name']}: integrity must be sha512-…")
             files = []
             for f in entry["files"]:
                 digest = str(f["sha384"])
@@ -122,8 +120,7 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
     npm = shutil.which("npm")
     if npm is None:
         raise FetchError(
-            "`npm` not found on PATH (install Node.js and npm, "
-            "e.g. `apt-get install -y npm`)"
+            "`npm` not found on PATH (install Node.js and npm, e.g. `apt-get install -y npm`)"
         )
     env = dict(os.environ)
     env.update(
@@ -162,9 +159,7 @@ def npm_pack(packages: list[Package], workdir: Path) -> dict[str, Path]:
             for item in reported
         }
     except (ValueError, KeyError, TypeError) as exc:
-        raise FetchError(
-            f"cannot parse `npm pack --json` output: {proc.stdout[:500]!r}"
-        ) from exc
+        raise FetchError(f"cannot parse `npm pack --json` output: {proc.stdout[:500]!r}") from exc
     for p in packages:
         if p.spec not in by_spec or not by_spec[p.spec].is_file():
             raise FetchError(f"`npm pack` did not produce a tarball for {p.spec}")
@@ -191,14 +186,10 @@ def extract(package: Package, tarball: Path, dest: Path) -> None:
             try:
                 member = tar.getmember(asset.source)
             except KeyError as exc:
-                raise FetchError(
-                    f"{package.spec}: no {asset.source} in tarball"
-                ) from exc
+                raise FetchError(f"{package.spec}: no {asset.source} in tarball") from exc
             handle = tar.extractfile(member) if member.isfile() else None
             if handle is None:
-                raise FetchError(
-                    f"{package.spec}: {asset.source} is not a regular file"
-                )
+                raise FetchError(f"{package.spec}: {asset.source} is not a regular file")
             data = handle.read()
             digest = sri(data, "sha384")
             if digest != asset.sha384:
@@ -244,9 +235,7 @@ def run(dest: Path, check_only: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0] if __doc__ else None
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--check",
         action="store_true",

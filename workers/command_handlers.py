@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+
 from domain import storage
 from domain.catalog import Product
 from domain.commands import (
@@ -42,7 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_DECISION_ATTEMPTS = 5
 
 
-class _Replay(Exception):
+class _ReplayedRequestError(Exception):
     """A PlaceOrder whose order already exists from this very request."""
 
 
@@ -73,37 +75,36 @@ class CommandHandlers:
         try:
             match command:
                 case RegisterCustomer():
-                    profile = await self._register_customer(command)
+                    profile = await self._register_customer(command, now)
                     return await self._store.apply_with_outcome(
                         command, storage.customer_item(profile), None, now
                     )
                 case UpsertProduct():
-                    product = _upsert_product(command)
+                    product = _upsert_product(command, now)
                     return await self._store.apply_with_outcome(
                         command, storage.product_item(product), None, now
                     )
                 case PlaceOrder():
-                    change = await self._place(command)
+                    change = await self._place(command, now)
                 case ModifyOrder():
-                    change = await self._modify(command)
+                    change = await self._modify(command, now)
                 case CancelOrder():
-                    change = await self._cancel(command)
+                    change = await self._cancel(command, now)
                 case DispatchOrder():
-                    change = await self._dispatch(command)
+                    change = await self._dispatch(command, now)
                 case CompleteDelivery():
-                    change = await self._complete(command)
+                    change = await self._complete(command, now)
                 case _:
                     raise TypeError(f"no handler for {type(command).__name__}")
-        except _Replay:
+        except _ReplayedRequestError:
             return await self._store.record_outcome_only(command, order_id, now)
         except DomainError as refusal:
             logger.info("command %s rejected: %s", command.command_id, refusal.code)
             return await self._store.record_rejection(command, order_id, refusal, now)
         return await self._store.apply_order_change(command, change, now)
 
-    async def _register_customer(self, command: RegisterCustomer) -> CustomerProfile:
+    async def _register_customer(self, command: RegisterCustomer, now: datetime) -> CustomerProfile:
         existing = await self._store.customer(command.actor.sub)
-        now = utc_now()
         return CustomerProfile(
             id=command.actor.sub,
             name=command.name,
@@ -115,7 +116,7 @@ class CommandHandlers:
             updated_at=now,
         )
 
-    async def _place(self, command: PlaceOrder) -> OrderChange:
+    async def _place(self, command: PlaceOrder, now: datetime) -> OrderChange:
         existing = await self._store.order(command.order_id)
         if existing is not None:
             # Only an idempotency key leads back to an existing id: the same request is a replay,
@@ -124,7 +125,7 @@ class CommandHandlers:
                 existing.customer_id == command.actor.sub
                 and existing.request_fingerprint == command.fingerprint
             ):
-                raise _Replay()
+                raise _ReplayedRequestError()
             raise IdempotencyConflictError()
         customer = await self._store.customer(command.actor.sub)
         catalogue = await self._store.products(line.sku for line in command.items)
@@ -137,10 +138,10 @@ class CommandHandlers:
             delivery_address=command.delivery_address,
             notes=command.notes,
             request_fingerprint=command.fingerprint,
-            now=utc_now(),
+            now=now,
         )
 
-    async def _modify(self, command: ModifyOrder) -> OrderChange:
+    async def _modify(self, command: ModifyOrder, now: datetime) -> OrderChange:
         order = ensure_visible(
             await self._store.order(command.order_id), command.order_id, command.actor
         )
@@ -154,35 +155,35 @@ class CommandHandlers:
             notes=command.notes,
             catalogue=catalogue,
             expected_version=command.expected_version,
-            now=utc_now(),
+            now=now,
         )
 
-    async def _cancel(self, command: CancelOrder) -> OrderChange:
+    async def _cancel(self, command: CancelOrder, now: datetime) -> OrderChange:
         order = ensure_visible(
             await self._store.order(command.order_id), command.order_id, command.actor
         )
         return cancel_order(
-            order, reason=command.reason, expected_version=command.expected_version, now=utc_now()
+            order, reason=command.reason, expected_version=command.expected_version, now=now
         )
 
-    async def _dispatch(self, command: DispatchOrder) -> OrderChange:
+    async def _dispatch(self, command: DispatchOrder, now: datetime) -> OrderChange:
         order = ensure_visible(
             await self._store.order(command.order_id), command.order_id, command.actor
         )
         return dispatch_order(
-            order, actor=command.actor, expected_version=command.expected_version, now=utc_now()
+            order, actor=command.actor, expected_version=command.expected_version, now=now
         )
 
-    async def _complete(self, command: CompleteDelivery) -> OrderChange:
+    async def _complete(self, command: CompleteDelivery, now: datetime) -> OrderChange:
         order = ensure_visible(
             await self._store.order(command.order_id), command.order_id, command.actor
         )
         return complete_delivery(
-            order, actor=command.actor, expected_version=command.expected_version, now=utc_now()
+            order, actor=command.actor, expected_version=command.expected_version, now=now
         )
 
 
-def _upsert_product(command: UpsertProduct) -> Product:
+def _upsert_product(command: UpsertProduct, now: datetime) -> Product:
     if not command.actor.is_staff:
         raise ForbiddenError("Only staff can manage products.")
     return Product(
@@ -190,5 +191,5 @@ def _upsert_product(command: UpsertProduct) -> Product:
         name=command.name,
         price=command.price,
         active=command.active,
-        updated_at=utc_now(),
+        updated_at=now,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -68,7 +68,7 @@ class DynamoCommandStore:
     async def apply_order_change(
         self, command: Command, change: OrderChange, now: datetime
     ) -> CommandOutcome:
-        """Persist an order change, its ledger entry, its event and the command's outcome at once."""
+        """Persist an order change, its ledger entry, its event and the command's outcome."""
         order = change.order
         if change.previous is None:
             order_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
@@ -140,7 +140,8 @@ class DynamoCommandStore:
     def _put(
         self, item: storage.Item, condition: dict[str, Any] | None = None
     ) -> TransactWriteItemTypeDef:
-        return {"Put": {"TableName": self._table, "Item": storage.marshal_item(item), **(condition or {})}}
+        put: dict[str, Any] = {"TableName": self._table, "Item": storage.marshal_item(item)}
+        return cast("TransactWriteItemTypeDef", {"Put": put | (condition or {})})
 
     def _put_outcome(self, outcome: CommandOutcome) -> TransactWriteItemTypeDef:
         return self._put(
@@ -172,4 +173,3 @@ def _outcome(
         error_message=None if refusal is None else refusal.message,
         recorded_at=now,
     )
-
