@@ -1,0 +1,193 @@
+"""Integration fixtures: fresh resources on the emulator per test, wired like the real service."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from app.aws_clients import AwsClients
+from app.local_resources import create_resources
+from app.services import WorkerRuntime, build_api_services
+from app.settings import Settings
+from domain.commands import (
+    CancelOrder,
+    CommandOutcome,
+    DispatchOrder,
+    PlaceOrder,
+    RegisterCustomer,
+    UpsertProduct,
+)
+from domain.customers import Address
+from domain.ids import command_id_for, order_id_for
+from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.serialization import utc_now
+from resolvers.context import RequestContext, request_context
+from resolvers.identity import STAFF_GROUP, Identity
+from workers.command_handlers import CommandHandlers
+from workers.sqs_batch import PartialBatchResponse
+
+REGION = "us-east-1"
+STAFF = Actor("staff-1", is_staff=True)
+CATALOGUE = {"TEA": ("Green tea", 500), "CAKE": ("Carrot cake", 1200), "MUG": ("Mug", 900)}
+
+
+def an_address(**overrides: Any) -> Address:
+    values: dict[str, Any] = {
+        "line1": "1 Harbour Street",
+        "city": "Lisbon",
+        "postal_code": "1100-001",
+        "country": "PT",
+    }
+    return Address(**(values | overrides))
+
+
+def register_command(sub: str, *, address: Address | None = None) -> RegisterCustomer:
+    return RegisterCustomer(
+        command_id=command_id_for(sub),
+        actor=Actor(sub),
+        issued_at=utc_now(),
+        name=f"Customer {sub}",
+        email=f"{sub}@example.com",
+        default_address=address or an_address(),
+    )
+
+
+def place_command(
+    sub: str,
+    items: Sequence[tuple[str, int]] = (("TEA", 2),),
+    *,
+    priority: DeliveryPriority = DeliveryPriority.STANDARD,
+    idempotency_key: str | None = None,
+    notes: str | None = None,
+) -> PlaceOrder:
+    return PlaceOrder(
+        command_id=command_id_for(sub),
+        actor=Actor(sub),
+        issued_at=utc_now(),
+        order_id=order_id_for(sub, idempotency_key),
+        items=tuple(LineRequest(sku, quantity) for sku, quantity in items),
+        priority=priority,
+        notes=notes,
+        idempotency_key=idempotency_key,
+    )
+
+
+def cancel_command(actor: Actor, order_id: str, expected_version: int | None = None) -> CancelOrder:
+    return CancelOrder(
+        command_id=command_id_for(actor.sub),
+        actor=actor,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+    )
+
+
+def dispatch_command(order_id: str, expected_version: int | None = None) -> DispatchOrder:
+    return DispatchOrder(
+        command_id=command_id_for(STAFF.sub),
+        actor=STAFF,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+    )
+
+
+def identity(sub: str, *, staff: bool = False) -> Identity:
+    return Identity(
+        sub=sub,
+        email=f"{sub}@example.com",
+        name=sub,
+        groups=frozenset({STAFF_GROUP}) if staff else frozenset(),
+    )
+
+
+@dataclass
+class Stack:
+    """One isolated copy of the service's resources, with its worker and API wiring."""
+
+    settings: Settings
+    clients: AwsClients
+    worker: WorkerRuntime
+    handlers: CommandHandlers
+    calls: Counter[str] = field(default_factory=Counter)
+
+    async def context(self, who: Identity) -> RequestContext:
+        return request_context(await build_api_services(self.settings, self.clients), who, "test")
+
+    async def context_for_staff(self) -> RequestContext:
+        return await self.context(identity(STAFF.sub, staff=True))
+
+    async def apply(self, command: Any) -> CommandOutcome:
+        return await self.handlers.handle(command)
+
+    async def drain(self) -> list[PartialBatchResponse]:
+        """Deliver what the API queued to the worker, as Lambda's event source would."""
+        sqs = await self.clients.sqs()
+        results = []
+        for url in self.settings.queue_urls.values():
+            while True:
+                received = await sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+                )
+                messages = received.get("Messages", [])
+                if not messages:
+                    break
+                event = {
+                    "Records": [
+                        {
+                            "messageId": message["MessageId"],
+                            "body": message["Body"],
+                            "attributes": message.get("Attributes", {}),
+                        }
+                        for message in messages
+                    ]
+                }
+                result = await self.worker.process(event)
+                results.append(result)
+                failed = {failure["itemIdentifier"] for failure in result["batchItemFailures"]}
+                for message in messages:
+                    if message["MessageId"] not in failed:
+                        await sqs.delete_message(
+                            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                        )
+        return results
+
+    async def count_calls(self) -> None:
+        """From now on, count every AWS API call the shared clients make, as `service.Operation`."""
+        for client in (await self.clients.dynamodb(), await self.clients.sqs()):
+            client.meta.events.register("before-call.*.*", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+
+@pytest.fixture
+async def stack(emulator_url: str) -> AsyncIterator[Stack]:
+    clients = AwsClients(REGION, emulator_url)
+    settings = await create_resources(
+        clients,
+        prefix=f"t{uuid.uuid4().hex[:12]}",
+        region=REGION,
+        endpoint_url=emulator_url,
+        visibility_timeout=1,
+    )
+    worker = WorkerRuntime(settings, clients)
+    handlers = await worker.handlers()
+    for sku, (name, price) in CATALOGUE.items():
+        await handlers.handle(
+            UpsertProduct(
+                command_id=command_id_for(STAFF.sub),
+                actor=STAFF,
+                issued_at=utc_now(),
+                sku=sku,
+                name=name,
+                price=price,
+            )
+        )
+    yield Stack(settings, clients, worker, handlers)
+    await clients.close()
