@@ -6,10 +6,10 @@ import os
 
 from mangum import Mangum
 
+from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
 from app.logging_setup import configure_logging
-from app.services import LazyApiServices
 from app.settings import Settings
 from resolvers.identity import ApiGatewayAuthenticator
 

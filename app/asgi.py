@@ -17,8 +17,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from app.api_services import LazyApiServices
 from app.graphiql_page import GRAPHIQL_ASSETS_DIR, graphiql_html
-from app.services import LazyApiServices
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema

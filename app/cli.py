@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     secret = os.environ.get(DEV_TOKEN_SECRET_VAR, DEFAULT_DEV_TOKEN_SECRET)
     if arguments.command == "token":
-        from resolvers.identity import DevTokens
+        from resolvers.dev_tokens import DevTokens
 
         print(
             DevTokens(secret).issue(

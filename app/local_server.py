@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from app.api_services import LazyApiServices
 from app.asgi import GRAPHQL_PATH, create_app
 from app.aws_clients import AwsClients
 from app.demo_catalogue import seed_demo_catalogue
@@ -17,9 +18,9 @@ from app.graphiql_page import missing_graphiql_assets
 from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
-from app.services import LazyApiServices, WorkerRuntime
+from app.worker_runtime import WorkerRuntime
 from domain.orders import DeliveryPriority
-from resolvers.identity import BearerTokenAuthenticator, DevTokens
+from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from app.aws_clients import AwsClients
 from app.logging_setup import configure_logging
-from app.services import WorkerRuntime
 from app.settings import Settings
+from app.worker_runtime import WorkerRuntime
 from workers.sqs_batch import PartialBatchResponse
 
 _settings = Settings.from_environ(os.environ)

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from app.api_services import build_api_services
 from app.aws_clients import AwsClients
 from app.local_resources import create_resources
-from app.services import WorkerRuntime, build_api_services
 from app.settings import Settings
+from app.worker_runtime import WorkerRuntime
 from domain.commands import (
     CancelOrder,
     CommandOutcome,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from app.aws_clients import AwsClients
-from app.services import WorkerRuntime
+from app.worker_runtime import WorkerRuntime
 from domain.commands import CommandState, ModifyOrder
 from domain.errors import ErrorCode
 from domain.ids import command_id_for

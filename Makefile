@@ -1,0 +1,31 @@
+# The project's commands. `make serve` and `make check` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install:  ## install uv, the locked dependencies and GraphiQL's scripts
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	python3 scripts/fetch_graphiql_assets.py
+
+serve: install  ## run the service locally on the embedded AWS emulator
+	$(UV) run --frozen order-delivery serve
+
+browser:  ## install Debian's Chromium for the browser test (needs root)
+	bash scripts/install_browser.sh
+
+lint: install  ## ruff, formatting, strict mypy, the exported schema and the contract
+	$(UV) run --frozen bash scripts/lint.sh
+
+test: install browser  ## every test: unit, integration, end-to-end, browser
+	$(UV) run --frozen pytest
+
+check: lint test  ## everything CI runs
+
+schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
+	$(UV) run --frozen python -m schema.graphql_schema
+
+.PHONY: help install serve browser lint test check schema

@@ -1,0 +1,35 @@
+"""Wiring the API: its services, built from settings and AWS clients on first use."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.aws_clients import AwsClients
+from app.settings import Settings
+from resolvers.command_publisher import SqsCommandPublisher
+from resolvers.context import ApiServices
+from resolvers.read_store import DynamoReadStore
+
+
+async def build_api_services(settings: Settings, clients: AwsClients) -> ApiServices:
+    return ApiServices(
+        reads=DynamoReadStore(await clients.dynamodb(), settings.table_name),
+        commands=SqsCommandPublisher(await clients.sqs(), settings.queue_urls),
+    )
+
+
+class LazyApiServices:
+    """Builds the API's services on first use, inside the event loop that serves requests."""
+
+    def __init__(self, settings: Settings, clients: AwsClients) -> None:
+        self._settings = settings
+        self._clients = clients
+        self._services: ApiServices | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> ApiServices:
+        if self._services is None:
+            async with self._lock:
+                if self._services is None:
+                    self._services = await build_api_services(self._settings, self._clients)
+        return self._services

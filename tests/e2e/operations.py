@@ -1,0 +1,70 @@
+"""The GraphQL operations the e2e tests send, written as a frontend would."""
+
+REGISTER = """
+mutation($input: RegisterCustomerInput!) {
+  registerCustomer(input: $input) {
+    __typename ... on CommandAccepted { commandId } ... on Error { code message }
+  }
+}"""
+PLACE = """
+mutation($input: PlaceOrderInput!) {
+  placeOrder(input: $input) {
+    __typename ... on CommandAccepted { commandId orderId } ... on Error { code message }
+  }
+}"""
+MODIFY = """
+mutation($input: ModifyOrderInput!) {
+  modifyOrder(input: $input) {
+    __typename
+    ... on CommandAccepted { commandId orderId }
+    ... on Error { code message }
+    ... on StaleVersionError { currentVersion }
+  }
+}"""
+CANCEL = """
+mutation($input: CancelOrderInput!) {
+  cancelOrder(input: $input) {
+    __typename
+    ... on CommandAccepted { commandId orderId }
+    ... on Error { code message }
+    ... on OrderNotModifiableError { status }
+  }
+}"""
+DISPATCH = """
+mutation($input: OrderRefInput!) {
+  dispatchOrder(input: $input) {
+    __typename ... on CommandAccepted { commandId } ... on Error { code message }
+  }
+}"""
+COMPLETE = """
+mutation($input: OrderRefInput!) {
+  completeDelivery(input: $input) {
+    __typename ... on CommandAccepted { commandId } ... on Error { code message }
+  }
+}"""
+UPSERT_PRODUCT = """
+mutation($input: UpsertProductInput!) {
+  upsertProduct(input: $input) {
+    __typename ... on CommandAccepted { commandId } ... on Error { code message }
+  }
+}"""
+ORDER = """
+query($id: ID!) {
+  order(id: $id) {
+    id status priority version notes canModify canCancel
+    customer { id name email }
+    items { sku name quantity unitPrice { amount } lineTotal { amount } }
+    deliveryAddress { line1 city postalCode country }
+    subtotal { amount currency display } deliveryFee { amount } total { amount display }
+    transactions { id kind amount { amount } note createdAt }
+    history { kind detail at }
+    createdAt updatedAt
+  }
+}"""
+MY_ORDERS = """
+query($status: OrderStatus) {
+  orders(status: $status, first: 50) { edges { node { id status } } pageInfo { hasNextPage } }
+}"""
+ME = "{ me { id name email defaultAddress { city } } }"
+PRODUCTS = "{ products(first: 100) { edges { node { sku name price { amount } active } } } }"
+COMMAND = "query($id: ID!) { command(id: $id) { state orderId error { code } } }"

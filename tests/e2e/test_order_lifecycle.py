@@ -1,0 +1,325 @@
+"""The whole order lifecycle through HTTP, against the local server with its worker running."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+
+from app.local_server import LOCAL_PREFIX, LOCAL_REGION
+from domain.commands import PlaceOrder, encode_command
+from domain.ids import command_id_for, order_id_for
+from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.resources import QUEUES
+from domain.serialization import utc_now
+from resolvers.dev_tokens import DevTokens
+from tests.e2e import operations as op
+from tests.e2e.conftest import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+HOME = {"line1": "5 Market Lane", "city": "Porto", "postalCode": "4000-001", "country": "PT"}
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def registered_customer(server: LiveServer, name: str) -> str:
+    token = server.token(unique(name))
+    accepted = server.graphql(
+        token, op.REGISTER, input={"name": name.title(), "defaultAddress": HOME}
+    )["registerCustomer"]
+    assert server.graphql.wait_for_command(token, accepted["commandId"])["state"] == "APPLIED"
+    return token
+
+
+def place(server: LiveServer, token: str, **order: Any) -> dict[str, Any]:
+    accepted = server.graphql(token, op.PLACE, input=order)["placeOrder"]
+    assert accepted["__typename"] == "CommandAccepted", accepted
+    settled = server.graphql.wait_for_command(token, accepted["commandId"])
+    assert settled["state"] == "APPLIED", settled
+    return dict(accepted)
+
+
+def read_order(server: LiveServer, token: str, order_id: str) -> dict[str, Any]:
+    return dict(server.graphql(token, op.ORDER, id=order_id)["order"])
+
+
+def applied(server: LiveServer, token: str, result: dict[str, Any]) -> dict[str, Any]:
+    assert result["__typename"] == "CommandAccepted", result
+    return server.graphql.wait_for_command(token, result["commandId"])
+
+
+def test_no_or_forged_token_is_refused_with_401(live_server: LiveServer) -> None:
+    forged = DevTokens("a-secret-that-is-not-the-servers-one-at-all").issue("mallory", staff=True)
+
+    for token in (None, "not-a-jwt", forged):
+        response = live_server.graphql.post(token, op.ME)
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveServer) -> None:
+    server, staff = live_server, live_server.token("staff-lifecycle", staff=True)
+    ann = registered_customer(server, "ann")
+    assert server.graphql(ann, op.ME)["me"]["defaultAddress"] == {"city": "Porto"}
+
+    # Place a standard and an urgent order; the worker prices them from the catalogue.
+    standard = place(
+        server, ann, items=[{"sku": "COFFEE-1KG", "quantity": 2}], notes="door code 12"
+    )
+    urgent = place(server, ann, items=[{"sku": "CROISSANT", "quantity": 6}], priority="URGENT")
+    first = read_order(server, ann, standard["orderId"])
+    rush = read_order(server, ann, urgent["orderId"])
+    assert first["status"] == "PLACED"
+    assert first["version"] == 1
+    assert first["subtotal"]["amount"] == 2 * 1850
+    assert first["total"]["amount"] == first["subtotal"]["amount"] + first["deliveryFee"]["amount"]
+    assert rush["deliveryFee"]["amount"] > first["deliveryFee"]["amount"]
+    assert [t["kind"] for t in first["transactions"]] == ["CHARGE"]
+    assert first["transactions"][0]["amount"]["amount"] == first["total"]["amount"]
+    assert [event["kind"] for event in first["history"]] == ["ORDER_PLACED"]
+    assert first["deliveryAddress"]["city"] == "Porto"
+    assert first["customer"]["name"] == "Ann"
+
+    # Modify with the right version: applied, the difference booked as an adjustment.
+    modified = applied(
+        server,
+        ann,
+        server.graphql(
+            ann,
+            op.MODIFY,
+            input={
+                "orderId": standard["orderId"],
+                "expectedVersion": 1,
+                "items": [{"sku": "COFFEE-1KG", "quantity": 3}],
+            },
+        )["modifyOrder"],
+    )
+    assert modified["state"] == "APPLIED"
+    second = read_order(server, ann, standard["orderId"])
+    assert second["version"] == 2
+    assert [t["kind"] for t in second["transactions"]] == ["CHARGE", "ADJUSTMENT"]
+    assert second["transactions"][1]["amount"]["amount"] == 1850
+    assert sum(t["amount"]["amount"] for t in second["transactions"]) == second["total"]["amount"]
+
+    # Modify with a stale version: refused at once, nothing queued.
+    stale = server.graphql(
+        ann, op.MODIFY, input={"orderId": standard["orderId"], "expectedVersion": 1, "notes": "x"}
+    )["modifyOrder"]
+    assert stale["__typename"] == "StaleVersionError"
+    assert stale["currentVersion"] == 2
+
+    # Cancel: the refund zeroes what is owed.
+    cancelled = applied(
+        server,
+        ann,
+        server.graphql(ann, op.CANCEL, input={"orderId": standard["orderId"], "reason": "moved"})[
+            "cancelOrder"
+        ],
+    )
+    assert cancelled["state"] == "APPLIED"
+    third = read_order(server, ann, standard["orderId"])
+    assert third["status"] == "CANCELLED"
+    assert third["canCancel"] is False
+    assert [t["kind"] for t in third["transactions"]] == ["CHARGE", "ADJUSTMENT", "REFUND"]
+    assert sum(t["amount"]["amount"] for t in third["transactions"]) == 0
+
+    # Dispatch the urgent one; the customer can no longer cancel it; staff complete it.
+    assert (
+        applied(
+            server,
+            staff,
+            server.graphql(staff, op.DISPATCH, input={"orderId": urgent["orderId"]})[
+                "dispatchOrder"
+            ],
+        )["state"]
+        == "APPLIED"
+    )
+    too_late = server.graphql(ann, op.CANCEL, input={"orderId": urgent["orderId"]})["cancelOrder"]
+    assert too_late["__typename"] == "OrderNotModifiableError"
+    assert too_late["code"] == "NOT_MODIFIABLE"
+    assert too_late["status"] == "OUT_FOR_DELIVERY"
+    assert (
+        applied(
+            server,
+            staff,
+            server.graphql(staff, op.COMPLETE, input={"orderId": urgent["orderId"]})[
+                "completeDelivery"
+            ],
+        )["state"]
+        == "APPLIED"
+    )
+    delivered = read_order(server, ann, urgent["orderId"])
+    assert delivered["status"] == "DELIVERED"
+    assert [event["kind"] for event in delivered["history"]] == [
+        "ORDER_PLACED",
+        "ORDER_DISPATCHED",
+        "ORDER_DELIVERED",
+    ]
+
+    # Another customer sees none of it: not the orders, not the list, not the commands.
+    bob = registered_customer(server, "bob")
+    assert server.graphql(bob, op.ORDER, id=standard["orderId"]) == {"order": None}
+    assert server.graphql(bob, op.MY_ORDERS)["orders"]["edges"] == []
+    assert server.graphql(bob, op.COMMAND, id=urgent["commandId"]) == {"command": None}
+    assert (
+        server.graphql(bob, op.CANCEL, input={"orderId": urgent["orderId"]})["cancelOrder"][
+            "__typename"
+        ]
+        == "NotFoundError"
+    )
+    mine = server.graphql(ann, op.MY_ORDERS)["orders"]["edges"]
+    assert [edge["node"]["id"] for edge in mine] == [urgent["orderId"], standard["orderId"]]
+
+
+def test_replaying_an_idempotency_key_yields_one_order(live_server: LiveServer) -> None:
+    server = live_server
+    ann = registered_customer(server, "ann")
+    order = {"items": [{"sku": "TEA-EARL-GREY", "quantity": 1}], "idempotencyKey": "checkout-42"}
+
+    first = place(server, ann, **order)
+    again = server.graphql(ann, op.PLACE, input=order)["placeOrder"]
+    server.graphql.wait_for_command(ann, again["commandId"])
+    conflict = server.graphql(
+        ann, op.PLACE, input={**order, "items": [{"sku": "OAT-MILK", "quantity": 2}]}
+    )["placeOrder"]
+    refused = server.graphql.wait_for_command(ann, conflict["commandId"])
+
+    assert again["orderId"] == first["orderId"]
+    assert refused["error"]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert len(server.graphql(ann, op.MY_ORDERS)["orders"]["edges"]) == 1
+    assert len(read_order(server, ann, first["orderId"])["transactions"]) == 1
+
+
+def test_a_redelivered_queue_message_books_one_charge(live_server: LiveServer) -> None:
+    server = live_server
+    sub = unique("carol")
+    token = server.token(sub)
+    accepted = server.graphql(token, op.REGISTER, input={"name": "Carol", "defaultAddress": HOME})
+    server.graphql.wait_for_command(token, accepted["registerCustomer"]["commandId"])
+    command = PlaceOrder(
+        command_id=command_id_for(sub),
+        actor=Actor(sub),
+        issued_at=utc_now(),
+        order_id=order_id_for(sub, None),
+        items=(LineRequest("CHOC-CAKE", 1),),
+    )
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=server.emulator_url,
+        region_name=LOCAL_REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    queue_url = sqs.get_queue_url(QueueName=QUEUES[DeliveryPriority.STANDARD].name(LOCAL_PREFIX))[
+        "QueueUrl"
+    ]
+
+    # The same message twice, past SQS's deduplication (as after a worker crash).
+    for delivery in ("first", "second"):
+        sqs.send_message(
+            QueueUrl=queue_url,
+            MessageBody=encode_command(command),
+            MessageGroupId=command.message_group(),
+            MessageDeduplicationId=f"{command.command_id}-{delivery}",
+        )
+
+    assert server.graphql.wait_for_command(token, command.command_id)["state"] == "APPLIED"
+    _wait_until_queue_empty(sqs, queue_url)
+    order = read_order(server, token, command.order_id)
+    assert [t["kind"] for t in order["transactions"]] == ["CHARGE"]
+    assert [event["kind"] for event in order["history"]] == ["ORDER_PLACED"]
+
+
+def _wait_until_queue_empty(sqs: Any, queue_url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])[
+            "Attributes"
+        ]
+        if (
+            attributes["ApproximateNumberOfMessages"]
+            == attributes["ApproximateNumberOfMessagesNotVisible"]
+            == "0"
+        ):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the queue did not drain: " + json.dumps(attributes))
+
+
+def test_cancel_racing_dispatch_has_exactly_one_winner(live_server: LiveServer) -> None:
+    server, staff = live_server, live_server.token("staff-race", staff=True)
+    ann = registered_customer(server, "ann")
+    order_id = place(server, ann, items=[{"sku": "OAT-MILK", "quantity": 1}])["orderId"]
+
+    with ThreadPoolExecutor(2) as pool:
+        cancel = pool.submit(
+            server.graphql, ann, op.CANCEL, input={"orderId": order_id, "expectedVersion": 1}
+        )
+        dispatch = pool.submit(
+            server.graphql, staff, op.DISPATCH, input={"orderId": order_id, "expectedVersion": 1}
+        )
+        results = [cancel.result()["cancelOrder"], dispatch.result()["dispatchOrder"]]
+
+    outcomes = [
+        server.graphql.wait_for_command(token, result["commandId"])
+        if result["__typename"] == "CommandAccepted"
+        else {"state": "REFUSED", "error": {"code": result["code"]}}
+        for token, result in zip((ann, staff), results, strict=True)
+    ]
+    winners = [outcome for outcome in outcomes if outcome["state"] == "APPLIED"]
+    assert len(winners) == 1, outcomes
+    final = read_order(server, ann, order_id)
+    cancel_won = outcomes[0]["state"] == "APPLIED"
+    assert final["status"] == ("CANCELLED" if cancel_won else "OUT_FOR_DELIVERY")
+    assert final["version"] == 2
+    owed = 0 if cancel_won else final["total"]["amount"]
+    assert sum(t["amount"]["amount"] for t in final["transactions"]) == owed
+
+
+def test_staff_manage_the_catalogue_and_customers_cannot(live_server: LiveServer) -> None:
+    server, staff = live_server, live_server.token("staff-catalogue", staff=True)
+    sku = unique("BAGEL").upper()
+    ann = registered_customer(server, "ann")
+
+    forbidden = server.graphql(
+        ann, op.UPSERT_PRODUCT, input={"sku": sku, "name": "Bagel", "price": 150}
+    )["upsertProduct"]
+    added = applied(
+        server,
+        staff,
+        server.graphql(staff, op.UPSERT_PRODUCT, input={"sku": sku, "name": "Bagel", "price": 150})[
+            "upsertProduct"
+        ],
+    )
+    listed = server.graphql(ann, op.PRODUCTS)["products"]["edges"]
+    ordered = place(server, ann, items=[{"sku": sku, "quantity": 2}])
+    applied(
+        server,
+        staff,
+        server.graphql(
+            staff,
+            op.UPSERT_PRODUCT,
+            input={"sku": sku, "name": "Bagel", "price": 150, "active": False},
+        )["upsertProduct"],
+    )
+    withdrawn = server.graphql(ann, op.PLACE, input={"items": [{"sku": sku, "quantity": 1}]})
+
+    assert forbidden["__typename"] == "ForbiddenError"
+    assert added["state"] == "APPLIED"
+    assert {"sku": sku, "name": "Bagel", "price": {"amount": 150}, "active": True} in [
+        edge["node"] for edge in listed
+    ]
+    assert read_order(server, ann, ordered["orderId"])["subtotal"]["amount"] == 300
+    refused = server.graphql.wait_for_command(ann, withdrawn["placeOrder"]["commandId"])
+    assert refused["error"]["code"] == "UNKNOWN_PRODUCT"
+    assert sku not in [
+        edge["node"]["sku"] for edge in server.graphql(ann, op.PRODUCTS)["products"]["edges"]
+    ]
