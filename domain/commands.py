@@ -214,7 +214,8 @@ def decode_command(body: str) -> Command:
         envelope = json.loads(body)
     except json.JSONDecodeError as error:
         raise MalformedCommandError(f"not JSON: {error}") from error
-    if not isinstance(envelope, dict) or envelope.get("schema") != MESSAGE_SCHEMA_VERSION:
+    schema = envelope.get("schema") if isinstance(envelope, dict) else None
+    if type(schema) is not int or schema != MESSAGE_SCHEMA_VERSION:
         raise MalformedCommandError("unknown message schema")
     command_type = _REGISTRY.get(str(envelope.get("type")))
     if command_type is None:

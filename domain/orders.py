@@ -273,7 +273,7 @@ def modify_order(
         order,
         lines=lines,
         delivery_address=delivery_address or order.delivery_address,
-        notes=order.notes if notes is None else notes,
+        notes=order.notes if notes is None else (notes or None),  # "" clears the notes
         version=order.version + 1,
         updated_at=now,
     )

@@ -7,6 +7,7 @@ at the input that is wrong.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
@@ -34,7 +35,7 @@ def text(field: str, value: str, *, max_length: int) -> str:
         raise InvalidInputError(field, f"{field} must not be empty.")
     if len(stripped) > max_length:
         raise InvalidInputError(field, f"{field} must be at most {max_length} characters.")
-    if any(ord(char) < 32 and char not in "\n\t" for char in stripped):
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in stripped):
         raise InvalidInputError(field, f"{field} contains control characters.")
     return stripped
 

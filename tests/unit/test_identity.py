@@ -1,0 +1,190 @@
+"""Who is calling: Cognito-shaped claims and the local development tokens."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+from starlette.requests import Request
+
+from domain.orders import Actor
+from resolvers.dev_tokens import (
+    DEV_TOKEN_AUDIENCE,
+    DEV_TOKEN_ISSUER,
+    BearerTokenAuthenticator,
+    DevTokens,
+)
+from resolvers.identity import ApiGatewayAuthenticator, InvalidTokenError, identity_from_claims
+
+SECRET = "unit-test-secret-at-least-32-bytes-long"
+tokens = DevTokens(SECRET)
+
+
+def signed(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256") -> str:
+    now = int(time.time())
+    defaults = {
+        "iss": DEV_TOKEN_ISSUER,
+        "aud": DEV_TOKEN_AUDIENCE,
+        "sub": "customer-ada",
+        "iat": now,
+        "exp": now + 60,
+    }
+    return jwt.encode(
+        {key: value for key, value in (defaults | claims).items() if value is not None},
+        secret,
+        algorithm=algorithm,
+    )
+
+
+# --- development tokens ------------------------------------------------------------------
+
+
+def test_an_issued_token_verifies_as_its_identity() -> None:
+    token = tokens.issue("customer-ada", name="Ada Lovelace", email="ada@example.com")
+
+    identity = tokens.verify(token)
+
+    assert (identity.sub, identity.name, identity.email) == (
+        "customer-ada",
+        "Ada Lovelace",
+        "ada@example.com",
+    )
+    assert not identity.is_staff
+    assert identity.actor == Actor(sub="customer-ada", is_staff=False)
+
+
+def test_a_staff_token_makes_a_staff_actor() -> None:
+    identity = tokens.verify(tokens.issue("staff-grace", staff=True))
+
+    assert identity.is_staff
+    assert identity.actor == Actor(sub="staff-grace", is_staff=True)
+
+
+def test_a_token_without_name_or_email_has_neither() -> None:
+    identity = tokens.verify(tokens.issue("customer-ada"))
+
+    assert identity.name is None
+    assert identity.email is None
+
+
+def _tampered_payload() -> str:
+    header, _, signature = tokens.issue("customer-ada").split(".")
+    staff_payload = signed({"cognito:groups": ["staff"]}).split(".")[1]
+    return f"{header}.{staff_payload}.{signature}"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(tokens.issue("customer-ada", ttl_seconds=-60), id="expired"),
+        pytest.param(
+            DevTokens("another-secret-of-at-least-32-bytes!").issue("customer-ada", staff=True),
+            id="forged-signature",
+        ),
+        pytest.param(_tampered_payload(), id="tampered-payload"),
+        pytest.param(signed({"aud": "someone-else"}), id="wrong-audience"),
+        pytest.param(signed({"iss": "someone-else"}), id="wrong-issuer"),
+        pytest.param(signed({"sub": None}), id="missing-subject"),
+        pytest.param(signed({"sub": ""}), id="empty-subject"),
+        pytest.param(signed({"exp": None}), id="no-expiry"),
+        pytest.param(signed({"aud": None}), id="no-audience"),
+        pytest.param(signed({"iss": None}), id="no-issuer"),
+        pytest.param(jwt.encode({"sub": "customer-ada"}, key="", algorithm="none"), id="unsigned"),
+        pytest.param("not.a.token", id="garbage"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_a_token_that_is_not_a_valid_dev_token_is_refused(token: str) -> None:
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(token)
+
+
+# --- Cognito claims ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        pytest.param(["staff", "beta"], {"staff", "beta"}, id="jwt-list"),
+        pytest.param("staff,beta", {"staff", "beta"}, id="comma-string"),
+        pytest.param("[staff beta]", {"staff", "beta"}, id="bracketed-string"),
+        pytest.param("[staff, beta]", {"staff", "beta"}, id="bracketed-commas"),
+        pytest.param("staff", {"staff"}, id="single-string"),
+        pytest.param("", set(), id="empty-string"),
+        pytest.param("[]", set(), id="empty-brackets"),
+        pytest.param([], set(), id="empty-list"),
+        pytest.param(None, set(), id="absent"),
+    ],
+)
+def test_cognito_groups_are_read_in_every_shape_they_arrive_in(
+    groups: object, expected: set[str]
+) -> None:
+    claims: dict[str, Any] = {"sub": "user-1"}
+    if groups is not None:
+        claims["cognito:groups"] = groups
+
+    identity = identity_from_claims(claims)
+
+    assert identity.groups == expected
+    assert identity.is_staff is ("staff" in expected)
+
+
+@pytest.mark.parametrize("groups", [["staffer"], "staff-admin", "[beta]", ["Staff"]])
+def test_only_the_staff_group_makes_staff(groups: object) -> None:
+    assert not identity_from_claims({"sub": "user-1", "cognito:groups": groups}).is_staff
+
+
+@pytest.mark.parametrize("sub", [None, "", 42], ids=["absent", "empty", "not-text"])
+def test_claims_without_a_subject_are_refused(sub: object) -> None:
+    claims = {} if sub is None else {"sub": sub}
+
+    with pytest.raises(InvalidTokenError):
+        identity_from_claims(claims)
+
+
+def test_empty_or_odd_profile_claims_read_as_absent() -> None:
+    identity = identity_from_claims({"sub": "user-1", "email": "", "name": 7})
+
+    assert identity.email is None
+    assert identity.name is None
+
+
+# --- authenticators ----------------------------------------------------------------------
+
+
+def _request(headers: dict[str, str] | None = None, aws_event: object = None) -> Request:
+    raw_headers = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    return Request({"type": "http", "headers": raw_headers, "aws.event": aws_event})
+
+
+def test_a_bearer_token_authenticates_the_local_caller() -> None:
+    authenticator = BearerTokenAuthenticator(tokens)
+    request = _request({"Authorization": f"Bearer {tokens.issue('customer-ada')}"})
+
+    assert authenticator.authenticate(request).sub == "customer-ada"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic YWRhOnB3"}],
+    ids=["no-header", "no-token", "other-scheme"],
+)
+def test_a_local_request_without_a_bearer_token_is_refused(headers: dict[str, str]) -> None:
+    with pytest.raises(InvalidTokenError):
+        BearerTokenAuthenticator(tokens).authenticate(_request(headers))
+
+
+def test_api_gateway_claims_authenticate_the_caller() -> None:
+    claims = {"sub": "user-9", "cognito:groups": "[staff]"}
+    event = {"requestContext": {"authorizer": {"claims": claims}}}
+
+    identity = ApiGatewayAuthenticator().authenticate(_request(aws_event=event))
+
+    assert (identity.sub, identity.is_staff) == ("user-9", True)
+
+
+def test_a_lambda_request_without_authorizer_claims_is_refused() -> None:
+    with pytest.raises(InvalidTokenError):
+        ApiGatewayAuthenticator().authenticate(_request(aws_event={"requestContext": {}}))

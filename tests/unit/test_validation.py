@@ -1,0 +1,239 @@
+"""Input rules: each refusal names the field as the public API spells it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from domain import validation
+from domain.customers import Address
+from domain.errors import ErrorCode, InvalidInputError
+from tests.factories import (
+    MUG,
+    TEA,
+    a_cancel_order_command,
+    a_complete_delivery_command,
+    a_dispatch_order_command,
+    a_line,
+    a_modify_order_command,
+    a_place_order_command,
+    a_register_customer_command,
+    an_address,
+    an_upsert_product_command,
+)
+
+
+def refused_field(build: Callable[[], object]) -> str:
+    """The field an InvalidInputError names; fails the test if nothing is refused."""
+    with pytest.raises(InvalidInputError) as refusal:
+        build()
+    assert refusal.value.code is ErrorCode.VALIDATION
+    return refusal.value.field
+
+
+def many_lines(count: int) -> tuple[Any, ...]:
+    return tuple(a_line(f"SKU-{index}", 1) for index in range(count))
+
+
+# --- order lines -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quantity", [1, 2, 999, 1000])
+def test_quantities_from_1_to_1000_are_accepted(quantity: int) -> None:
+    command = a_place_order_command(items=(a_line(TEA, quantity),))
+
+    assert command.items[0].quantity == quantity
+
+
+@pytest.mark.parametrize("quantity", [-1, 0, 1001, 10**9])
+def test_a_quantity_outside_1_to_1000_is_refused_on_its_line(quantity: int) -> None:
+    items = (a_line(TEA, 1), a_line(MUG, quantity))
+
+    assert refused_field(lambda: a_place_order_command(items=items)) == "items[1].quantity"
+    assert refused_field(lambda: a_modify_order_command(items=items)) == "items[1].quantity"
+
+
+@pytest.mark.parametrize("count", [1, 100])
+def test_an_order_has_1_to_100_lines(count: int) -> None:
+    assert len(a_place_order_command(items=many_lines(count)).items) == count
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_an_order_with_no_lines_or_more_than_100_is_refused(count: int) -> None:
+    assert refused_field(lambda: a_place_order_command(items=many_lines(count))) == "items"
+    assert refused_field(lambda: a_modify_order_command(items=many_lines(count))) == "items"
+
+
+def test_a_sku_given_twice_is_refused_where_it_repeats() -> None:
+    items = (a_line(TEA, 1), a_line(MUG, 1), a_line(TEA, 2))
+
+    assert refused_field(lambda: a_place_order_command(items=items)) == "items[2].sku"
+
+
+@pytest.mark.parametrize(
+    "sku",
+    ["", "-TEA", ".TEA", "TEA 001", "TÉA", "TEA/001", "A" * 65],
+    ids=["empty", "leading-dash", "leading-dot", "space", "accent", "slash", "65-chars"],
+)
+def test_a_malformed_sku_is_refused_on_its_line(sku: str) -> None:
+    items = (a_line(TEA, 1), a_line(sku, 1))
+
+    assert refused_field(lambda: a_place_order_command(items=items)) == "items[1].sku"
+
+
+@pytest.mark.parametrize("sku", ["A", "tea-001", "TEA_001.v2", "9" * 64])
+def test_a_well_formed_sku_is_accepted(sku: str) -> None:
+    assert validation.sku("sku", sku) == sku
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: a_register_customer_command(name="   "), "name"),
+        (lambda: a_register_customer_command(name="x" * 121), "name"),
+        (lambda: an_upsert_product_command(name=""), "name"),
+        (lambda: a_place_order_command(notes="x" * 1001), "notes"),
+        (lambda: a_modify_order_command(notes="x" * 1001), "notes"),
+        (lambda: a_cancel_order_command(reason="x" * 501), "reason"),
+        (lambda: a_place_order_command(idempotency_key=" "), "idempotencyKey"),
+        (lambda: a_place_order_command(idempotency_key="k" * 129), "idempotencyKey"),
+        (lambda: an_address(line1=" "), "line1"),
+        (lambda: an_address(line2="x" * 201), "line2"),
+        (lambda: an_address(city=""), "city"),
+        (lambda: an_address(postal_code="1" * 21), "postalCode"),
+        (lambda: an_address(country="x" * 57), "country"),
+    ],
+    ids=[
+        "blank-name",
+        "long-name",
+        "empty-product-name",
+        "long-notes",
+        "long-modified-notes",
+        "long-reason",
+        "blank-idempotency-key",
+        "long-idempotency-key",
+        "blank-line1",
+        "long-line2",
+        "empty-city",
+        "long-postal-code",
+        "long-country",
+    ],
+)
+def test_blank_or_too_long_text_is_refused(build: Callable[[], object], field: str) -> None:
+    assert refused_field(build) == field
+
+
+def test_text_at_its_limit_is_accepted_and_stripped() -> None:
+    command = a_register_customer_command(name=f"  {'x' * 120}  ")
+
+    assert command.name == "x" * 120
+
+
+def test_blank_optional_text_means_absent() -> None:
+    assert a_place_order_command(notes="   ").notes is None
+    assert a_cancel_order_command(reason="").reason is None
+    assert a_register_customer_command(phone=" ").phone is None
+    assert an_address(line2="  ").line2 is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ada\x00", "\x1b[31mAda", "Ada\rLovelace", "Ada\x08"],
+    ids=["nul", "escape", "carriage-return", "backspace"],
+)
+def test_control_characters_are_refused(text: str) -> None:
+    assert refused_field(lambda: a_register_customer_command(name=text)) == "name"
+
+
+@pytest.mark.parametrize("text", ["Ada\x7f", "Ada\x9b31m"], ids=["delete", "c1-csi"])
+def test_control_characters_beyond_ascii_32_are_refused(text: str) -> None:
+    assert refused_field(lambda: a_register_customer_command(name=text)) == "name"
+
+
+def test_newlines_and_tabs_are_allowed_in_notes() -> None:
+    assert a_place_order_command(notes="ring\ttwice\nthen wait").notes == "ring\ttwice\nthen wait"
+
+
+# --- emails, phones, prices, versions ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ada",
+        "ada@",
+        "@example.com",
+        "ada@example",
+        "ada@example.c",
+        "ada lovelace@example.com",
+        "ada@@example.com",
+        "a" * 65 + "@example.com",
+    ],
+)
+def test_a_malformed_email_is_refused(email: str) -> None:
+    assert refused_field(lambda: a_register_customer_command(email=email)) == "email"
+
+
+@pytest.mark.parametrize("email", ["ada@example.com", "a.b+tag@mail.example.co.uk"])
+def test_a_plausible_email_is_accepted(email: str) -> None:
+    assert a_register_customer_command(email=f" {email} ").email == email
+
+
+@pytest.mark.parametrize("phone", ["call me", "12", "+44 (0)20 ext. 5"])
+def test_a_malformed_phone_number_is_refused(phone: str) -> None:
+    assert refused_field(lambda: a_register_customer_command(phone=phone)) == "phone"
+
+
+def test_a_phone_number_with_usual_punctuation_is_accepted() -> None:
+    assert a_register_customer_command(phone="+44 (20) 7946-0958").phone == "+44 (20) 7946-0958"
+
+
+@pytest.mark.parametrize("price", [-1, validation.MAX_PRICE + 1])
+def test_a_price_outside_0_to_the_maximum_is_refused(price: int) -> None:
+    assert refused_field(lambda: an_upsert_product_command(price=price)) == "price"
+
+
+@pytest.mark.parametrize("price", [0, validation.MAX_PRICE])
+def test_a_free_or_maximum_price_is_accepted(price: int) -> None:
+    assert an_upsert_product_command(price=price).price == price
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        a_modify_order_command,
+        a_cancel_order_command,
+        a_dispatch_order_command,
+        a_complete_delivery_command,
+    ],
+)
+@pytest.mark.parametrize("version", [0, -1])
+def test_an_expected_version_below_1_is_refused(build: Callable[..., object], version: int) -> None:
+    assert refused_field(lambda: build(expected_version=version)) == "expectedVersion"
+
+
+def test_a_modification_must_change_something() -> None:
+    field = refused_field(
+        lambda: a_modify_order_command(items=None, delivery_address=None, notes=None)
+    )
+
+    assert field == "input"
+
+
+def test_blank_notes_on_a_modification_clear_them() -> None:
+    command = a_modify_order_command(items=None, notes="   ")
+
+    assert command.notes == ""
+
+
+def test_nested_fields_are_named_by_their_full_path() -> None:
+    def an_address_input() -> Address:
+        with validation.within("deliveryAddress"):
+            return an_address(city=" ")
+
+    assert refused_field(an_address_input) == "deliveryAddress.city"
