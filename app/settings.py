@@ -83,7 +83,9 @@ class Settings:
             bucket_name=environ[EnvVar.BUCKET_NAME],
             region=environ[EnvVar.REGION],
             aws_endpoint_url=environ.get(EnvVar.AWS_ENDPOINT_URL) or None,
-            cors_allowed_origins=tuple(origin for origin in origins.split(",") if origin.strip()),
+            cors_allowed_origins=tuple(
+                origin.strip() for origin in origins.split(",") if origin.strip()
+            ),
             log_level=environ.get(EnvVar.LOG_LEVEL, "INFO").upper(),
         )
 

@@ -88,12 +88,11 @@ class PlaceOrder(OrderCommand):
             "notes",
             validation.optional_text("notes", self.notes, max_length=validation.MAX_NOTES_LENGTH),
         )
-        if self.idempotency_key is not None:
-            validation.text(
-                "idempotencyKey",
-                self.idempotency_key,
-                max_length=validation.MAX_IDEMPOTENCY_KEY_LENGTH,
-            )
+        _set(
+            self,
+            "idempotency_key",
+            validation.idempotency_key("idempotencyKey", self.idempotency_key),
+        )
         if not self.fingerprint:
             _set(self, "fingerprint", place_order_fingerprint(self))
 

@@ -74,9 +74,18 @@ def command_id_for(sub: str, *, replay_key: str | None = None) -> str:
     return f"{body}-{owner_tag(sub)}"
 
 
+def is_order_id(value: str) -> bool:
+    """Whether a string has the shape of an order id; anything else cannot name an order."""
+    return len(value) == _ULID_LENGTH and all(char in _CROCKFORD for char in value)
+
+
+def is_command_id(value: str) -> bool:
+    body, _, tag = value.rpartition("-")
+    return is_order_id(body) and len(tag) == _OWNER_TAG_LENGTH and all(c in _CROCKFORD for c in tag)
+
+
 def is_owned_command_id(command_id: str, sub: str) -> bool:
-    body, _, tag = command_id.rpartition("-")
-    return len(body) == _ULID_LENGTH and tag == owner_tag(sub)
+    return is_command_id(command_id) and command_id.rpartition("-")[2] == owner_tag(sub)
 
 
 def request_fingerprint(canonical_request: str) -> str:

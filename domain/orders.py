@@ -23,7 +23,7 @@ from domain.errors import (
     StaleVersionError,
     UnknownProductError,
 )
-from domain.money import CURRENCY
+from domain.money import CURRENCY, Money
 
 
 class OrderStatus(StrEnum):
@@ -51,6 +51,10 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.CANCELLED: frozenset(),
 }
 MODIFIABLE_STATUSES = frozenset({OrderStatus.PLACED})
+
+# The most one order may be worth, in minor units: far below GraphQL's 32-bit Int, so every
+# amount of an order and its ledger is representable.
+MAX_ORDER_TOTAL = 100_000_000
 
 # Delivery fees in minor units; urgent delivery carries a surcharge on top of the standard fee.
 STANDARD_DELIVERY_FEE = 499
@@ -168,16 +172,33 @@ class Actor:
 
 
 def price_lines(
-    requested: Sequence[LineRequest], catalogue: Mapping[str, Product]
+    requested: Sequence[LineRequest],
+    catalogue: Mapping[str, Product],
+    frozen: Sequence[OrderLine] = (),
 ) -> tuple[OrderLine, ...]:
-    """Price each line from the catalogue; unknown or withdrawn products are refused."""
+    """Price each line: SKUs already on the order keep the price they were ordered at, new ones
+    take the catalogue's; unknown or withdrawn products are refused."""
+    ordered = {line.sku: line for line in frozen}
     priced = []
     for line in requested:
+        if line.sku in ordered:
+            kept = ordered[line.sku]
+            priced.append(replace(kept, quantity=line.quantity))
+            continue
         product = catalogue.get(line.sku)
         if product is None or not product.active:
             raise UnknownProductError(line.sku)
         priced.append(OrderLine(line.sku, product.name, line.quantity, product.price))
     return tuple(priced)
+
+
+def check_total(order: Order) -> Order:
+    """Refuse an order worth more than the business takes in one order (and money can carry)."""
+    if order.total > MAX_ORDER_TOTAL:
+        raise InvalidInputError(
+            "items", f"An order's total may be at most {Money(MAX_ORDER_TOTAL).display}."
+        )
+    return order
 
 
 def place_order(
@@ -215,6 +236,7 @@ def place_order(
         updated_at=now,
         request_fingerprint=request_fingerprint,
     )
+    check_total(order)
     return OrderChange(
         previous=None,
         order=order,
@@ -268,7 +290,7 @@ def modify_order(
     now: datetime,
 ) -> OrderChange:
     check_modify(order, expected_version)
-    lines = order.lines if requested is None else price_lines(requested, catalogue)
+    lines = order.lines if requested is None else price_lines(requested, catalogue, order.lines)
     changed = replace(
         order,
         lines=lines,
@@ -277,6 +299,7 @@ def modify_order(
         version=order.version + 1,
         updated_at=now,
     )
+    check_total(changed)
     what = [
         name
         for name, differs in (

@@ -61,6 +61,13 @@ def phone(field: str, value: str | None) -> str | None:
     return number
 
 
+def idempotency_key(field: str, value: str | None) -> str | None:
+    """The key as it identifies a request: surrounding spaces are not part of it."""
+    if value is None:
+        return None
+    return text(field, value, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
+
+
 def sku(field: str, value: str) -> str:
     if not _SKU.fullmatch(value):
         raise InvalidInputError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.commands import CommandOutcome, CommandState
-from domain.ids import is_owned_command_id
+from domain.ids import is_command_id, is_owned_command_id
 from domain.serialization import utc_now
 
 if TYPE_CHECKING:
@@ -15,14 +15,16 @@ if TYPE_CHECKING:
 async def command(context: RequestContext, command_id: str) -> CommandOutcome | None:
     """The outcome once recorded, PENDING before; another's command answers like a missing one.
 
-    Command ids carry a tag of their issuer, so "pending" is only ever said of the caller's own
-    ids: for anyone else's id the answer is None whether it exists or not.
+    Command ids carry a tag of their issuer, so "pending" is only ever said to a customer of their
+    own ids: for anyone else's the answer is None whether it exists or not. Staff see any.
     """
     identity = context.identity
+    if not is_command_id(command_id):
+        return None
     outcome = await context.reads.command_outcome(command_id)
     if outcome is not None and (identity.is_staff or outcome.actor_sub == identity.sub):
         return outcome
-    if outcome is None and is_owned_command_id(command_id, identity.sub):
+    if outcome is None and (identity.is_staff or is_owned_command_id(command_id, identity.sub)):
         return CommandOutcome(
             command_id=command_id,
             actor_sub=identity.sub,

@@ -12,6 +12,9 @@ from domain.orders import DeliveryPriority
 from domain.serialization import utc_now
 from resolvers.command_publisher import QueuedCommand
 
+# Cognito subjects are UUIDs; anything much longer cannot be one (and must not reach a key).
+MAX_SUBJECT_LENGTH = 128
+
 if TYPE_CHECKING:
     from resolvers.context import RequestContext
 
@@ -23,6 +26,8 @@ async def me(context: RequestContext) -> CustomerProfile | None:
 async def customer(context: RequestContext, customer_id: str) -> CustomerProfile | None:
     """Oneself, or anyone for staff; None otherwise, as for a customer that does not exist."""
     if customer_id != context.identity.sub and not context.identity.is_staff:
+        return None
+    if not 0 < len(customer_id) <= MAX_SUBJECT_LENGTH:
         return None
     return await context.customers.load(customer_id)
 
@@ -48,5 +53,7 @@ async def register_customer(
         phone=phone,
         default_address=default_address,
     )
-    await context.commands.publish(command, DeliveryPriority.STANDARD)
+    # Orders depend on profiles and products: the urgent lane keeps these rare, small commands
+    # from waiting behind a backlog of standard orders.
+    await context.commands.publish(command, DeliveryPriority.URGENT)
     return QueuedCommand(command.command_id, None)

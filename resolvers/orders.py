@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from domain import validation
 from domain.commands import (
     CancelOrder,
     CompleteDelivery,
@@ -14,8 +15,8 @@ from domain.commands import (
     PlaceOrder,
 )
 from domain.customers import Address
-from domain.errors import ForbiddenError
-from domain.ids import command_id_for, order_id_for
+from domain.errors import ForbiddenError, OrderNotFoundError
+from domain.ids import command_id_for, is_order_id, order_id_for
 from domain.orders import (
     DeliveryPriority,
     LineRequest,
@@ -40,6 +41,8 @@ def may_read(context: RequestContext, order: Order) -> bool:
 
 async def order(context: RequestContext, order_id: str) -> OrderDetails | None:
     """The order with its ledger and timeline; None when missing or not the caller's."""
+    if not is_order_id(order_id):
+        return None
     details = await context.order_details.load(order_id)
     if details is None or not may_read(context, details.order):
         return None
@@ -77,6 +80,7 @@ async def place_order(
 ) -> QueuedCommand:
     """One SendMessage, no read: what needs data (products, profile) the worker checks."""
     sub = context.identity.sub
+    idempotency_key = validation.idempotency_key("idempotencyKey", idempotency_key)
     command = PlaceOrder(
         command_id=command_id_for(sub),
         actor=context.identity.actor,
@@ -179,6 +183,8 @@ def _require_staff(context: RequestContext) -> None:
 
 async def _visible_order(context: RequestContext, order_id: str) -> Order:
     """The one read a change costs: advice for a quick answer; the worker's write decides."""
+    if not is_order_id(order_id):
+        raise OrderNotFoundError(order_id[:64])
     return ensure_visible(await context.reads.order(order_id), order_id, context.identity.actor)
 
 

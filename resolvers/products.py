@@ -38,5 +38,7 @@ async def upsert_product(
         price=price,
         active=active,
     )
-    await context.commands.publish(command, DeliveryPriority.STANDARD)
+    # Orders depend on profiles and products: the urgent lane keeps these rare, small commands
+    # from waiting behind a backlog of standard orders.
+    await context.commands.publish(command, DeliveryPriority.URGENT)
     return QueuedCommand(command.command_id, None)

@@ -7,10 +7,19 @@ import pathlib
 import sys
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from schema.errors import ExpectedGraphQLError
 from schema.mutation import Mutation
@@ -33,7 +42,8 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        correlation_id = uuid.uuid4().hex
+        context = self.execution_context.context
+        correlation_id = getattr(context, "correlation_id", None) or uuid.uuid4().hex
         logger.error(
             "unexpected error %s at %s",
             correlation_id,
@@ -50,9 +60,20 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+# Limits on what one request may ask for: each nesting level or alias can multiply the table
+# reads a request costs. Introspection is not counted in the depth.
+MAX_QUERY_DEPTH = 8
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
 def build_schema() -> strawberry.Schema:
-    extensions: list[Callable[[], strawberry.extensions.SchemaExtension] | type] = [
+    # Factories, not instances: an extension instance would be shared by concurrent requests.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(QueryDepthLimiter, max_depth=MAX_QUERY_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         ParserCache,
         ValidationCache,
     ]

@@ -109,7 +109,7 @@ class CommandHandlers:
             id=command.actor.sub,
             name=command.name,
             email=command.email,
-            phone=command.phone,
+            phone=command.phone or (existing.phone if existing else None),
             default_address=command.default_address
             or (existing.default_address if existing else None),
             created_at=existing.created_at if existing else now,

@@ -186,13 +186,17 @@ def test_replaying_an_idempotency_key_yields_one_order(live_server: LiveServer) 
 
     first = place(server, ann, **order)
     again = server.graphql(ann, op.PLACE, input=order)["placeOrder"]
-    server.graphql.wait_for_command(ann, again["commandId"])
+    replayed = server.graphql.wait_for_command(ann, again["commandId"])
     conflict = server.graphql(
         ann, op.PLACE, input={**order, "items": [{"sku": "OAT-MILK", "quantity": 2}]}
     )["placeOrder"]
     refused = server.graphql.wait_for_command(ann, conflict["commandId"])
 
-    assert again["orderId"] == first["orderId"]
+    # The replay is the very same command: one order, one charge, the same answer.
+    assert (again["commandId"], again["orderId"]) == (first["commandId"], first["orderId"])
+    assert replayed == {"state": "APPLIED", "orderId": first["orderId"], "error": None}
+    assert conflict["orderId"] == first["orderId"]
+    assert refused["state"] == "REJECTED"
     assert refused["error"]["code"] == "IDEMPOTENCY_CONFLICT"
     assert len(server.graphql(ann, op.MY_ORDERS)["orders"]["edges"]) == 1
     assert len(read_order(server, ann, first["orderId"])["transactions"]) == 1
@@ -260,12 +264,9 @@ def test_cancel_racing_dispatch_has_exactly_one_winner(live_server: LiveServer) 
     order_id = place(server, ann, items=[{"sku": "OAT-MILK", "quantity": 1}])["orderId"]
 
     with ThreadPoolExecutor(2) as pool:
-        cancel = pool.submit(
-            server.graphql, ann, op.CANCEL, input={"orderId": order_id, "expectedVersion": 1}
-        )
-        dispatch = pool.submit(
-            server.graphql, staff, op.DISPATCH, input={"orderId": order_id, "expectedVersion": 1}
-        )
+        # No expectedVersion: the loser must be refused for the order's status alone.
+        cancel = pool.submit(server.graphql, ann, op.CANCEL, input={"orderId": order_id})
+        dispatch = pool.submit(server.graphql, staff, op.DISPATCH, input={"orderId": order_id})
         results = [cancel.result()["cancelOrder"], dispatch.result()["dispatchOrder"]]
 
     outcomes = [
@@ -275,7 +276,9 @@ def test_cancel_racing_dispatch_has_exactly_one_winner(live_server: LiveServer) 
         for token, result in zip((ann, staff), results, strict=True)
     ]
     winners = [outcome for outcome in outcomes if outcome["state"] == "APPLIED"]
+    losers = [outcome for outcome in outcomes if outcome["state"] != "APPLIED"]
     assert len(winners) == 1, outcomes
+    assert losers[0]["error"]["code"] == "NOT_MODIFIABLE", outcomes
     final = read_order(server, ann, order_id)
     cancel_won = outcomes[0]["state"] == "APPLIED"
     assert final["status"] == ("CANCELLED" if cancel_won else "OUT_FOR_DELIVERY")

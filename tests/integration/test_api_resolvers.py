@@ -201,3 +201,64 @@ async def test_a_command_is_pending_to_its_issuer_and_invisible_to_others(stack:
     assert rejected["command"]["error"] == {"code": "PROFILE_REQUIRED"}
     assert foreign_pending == foreign_done == {"command": None}
     assert for_staff == rejected
+
+
+async def test_staff_see_anyones_pending_command(stack: Stack) -> None:
+    data = await run(stack, "ann", PLACE, input={"items": [{"sku": "TEA", "quantity": 1}]})
+
+    seen = await run(stack, "boss", COMMAND, staff=True, id=data["placeOrder"]["commandId"])
+
+    assert seen["command"]["state"] == "PENDING"
+
+
+@pytest.mark.parametrize("bad_id", ["", "x" * 3000, "01ARZ3NDEKTSV4RRFFQ69G5FA!", "'; DROP"])
+async def test_an_id_of_the_wrong_shape_answers_as_missing_without_a_read(
+    stack: Stack, bad_id: str
+) -> None:
+    await stack.count_calls()
+
+    order = await run(stack, "ann", ORDER, id=bad_id)
+    command = await run(stack, "ann", COMMAND, id=bad_id)
+    modify = await run(stack, "ann", MODIFY, input={"orderId": bad_id, "notes": "x"})
+
+    assert order == {"order": None}
+    assert command == {"command": None}
+    assert modify["modifyOrder"]["__typename"] == "NotFoundError"
+    assert not stack.calls
+
+
+async def test_an_unexpected_failure_is_masked_with_the_requests_correlation_id(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    context = await stack.context(identity("ann"))
+
+    async def broken(_order_id: str) -> None:
+        raise RuntimeError("secret table detail")
+
+    object.__setattr__(context.reads, "order", broken)
+    result = await SCHEMA.execute(
+        MODIFY,
+        variable_values={"input": {"orderId": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "notes": "x"}},
+        context_value=context,
+    )
+
+    assert result.errors is not None
+    (error,) = result.errors
+    assert "secret" not in error.message
+    assert error.message == f"Unexpected error. Reference: {context.correlation_id}"
+    assert error.extensions == {"code": "INTERNAL", "correlationId": context.correlation_id}
+    logged = [record for record in caplog.records if context.correlation_id in record.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+
+
+async def test_a_query_nested_too_deep_is_refused_before_any_read(stack: Stack) -> None:
+    await stack.count_calls()
+    deep = """{ orders { edges { node { customer { orders { edges { node {
+        customer { orders { edges { node { id } } } } } } } } } } } }"""
+
+    result = await SCHEMA.execute(deep, context_value=await stack.context(identity("ann")))
+
+    assert result.errors is not None
+    assert "exceeds maximum operation depth" in result.errors[0].message
+    assert not stack.calls

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from app.local_worker import consume_queue
 from domain.commands import CommandState, encode_command
@@ -33,8 +34,10 @@ async def test_a_poison_message_alone_is_reported_failed_and_the_rest_apply(stac
     response = await stack.worker.process({"Records": records})
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
+    reads = (await stack.context_for_staff()).reads
     for command in orders:
-        outcome = await stack.handlers.handle(command)  # already recorded: returns the outcome
+        outcome = await reads.command_outcome(command.command_id)
+        assert outcome is not None
         assert outcome.state is CommandState.APPLIED
 
 
@@ -54,6 +57,49 @@ async def test_after_a_failure_the_rest_of_its_group_waits(stack: Stack) -> None
     ]
     context = await stack.context_for_staff()
     assert await context.reads.order(placed.order_id) is None
+
+
+async def test_a_transient_failure_is_retried_by_the_queue_and_applied_once(stack: Stack) -> None:
+    await stack.apply(register_command("ann"))
+    placed = place_command("ann")
+    sqs, dynamodb = await stack.clients.sqs(), await stack.clients.dynamodb()
+    queue_url = stack.settings.queue_urls[DeliveryPriority.STANDARD]
+    throttled: list[str] = []
+
+    def throttle_first_write(**_: Any) -> None:
+        if not throttled:
+            throttled.append("TransactWriteItems")
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "injected"}},
+                "TransactWriteItems",
+            )
+
+    dynamodb.meta.events.register("before-call.dynamodb.TransactWriteItems", throttle_first_write)
+    await sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=encode_command(placed),
+        MessageGroupId=placed.message_group(),
+        MessageDeduplicationId=placed.command_id,
+    )
+    stop = asyncio.Event()
+    consumer = asyncio.create_task(consume_queue(sqs, queue_url, stack.worker.process, stop))
+    reads = (await stack.context_for_staff()).reads
+    try:
+        deadline = time.monotonic() + 20
+        while await reads.command_outcome(placed.command_id) is None:
+            assert time.monotonic() < deadline, "the throttled command was never retried"
+            await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        await consumer
+        dynamodb.meta.events.unregister(
+            "before-call.dynamodb.TransactWriteItems", throttle_first_write
+        )
+
+    assert throttled == ["TransactWriteItems"]
+    details = await reads.order_details(placed.order_id)
+    assert details is not None
+    assert len(details.transactions) == 1
 
 
 async def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(stack: Stack) -> None:

@@ -48,6 +48,24 @@ async def test_placed_order_is_priced_from_the_catalogue_and_charged(stack: Stac
     assert [event.kind for event in details.history] == ["ORDER_PLACED"]
 
 
+async def test_the_same_command_on_two_workers_at_once_applies_once(stack: Stack) -> None:
+    await stack.apply(register_command("ann"))
+    command = place_command("ann")
+    other_clients = AwsClients(REGION, stack.settings.aws_endpoint_url)
+    other_worker = await WorkerRuntime(stack.settings, other_clients).handlers()
+
+    try:
+        outcomes = await asyncio.gather(stack.apply(command), other_worker.handle(command))
+    finally:
+        await other_clients.close()
+
+    assert [outcome.state for outcome in outcomes] == [CommandState.APPLIED] * 2
+    details = await _details(stack, command.order_id)
+    assert details is not None
+    assert len(details.transactions) == 1
+    assert len(details.history) == 1
+
+
 async def test_a_redelivered_command_changes_nothing(stack: Stack) -> None:
     await stack.apply(register_command("ann"))
     command = place_command("ann")

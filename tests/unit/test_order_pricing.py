@@ -9,6 +9,7 @@ import pytest
 
 from domain.errors import InvalidInputError, ProfileRequiredError, UnknownProductError
 from domain.orders import (
+    MAX_ORDER_TOTAL,
     STANDARD_DELIVERY_FEE,
     URGENT_SURCHARGE,
     DeliveryPriority,
@@ -25,6 +26,7 @@ from domain.orders import (
     modify_order,
     place_order,
 )
+from domain.validation import MAX_PRICE
 from tests.factories import (
     KETTLE,
     KETTLE_PRICE,
@@ -234,14 +236,50 @@ def test_modifying_only_the_address_keeps_the_prices_the_order_was_placed_at() -
     assert change.order.delivery_address.line1 == "2 New Road"
 
 
+def test_lines_already_ordered_keep_their_price_when_the_catalogue_changes() -> None:
+    order = a_placed_order(items=[a_line(TEA, 1)])
+    repriced = a_catalogue(a_product(sku=TEA, price=TEA_PRICE * 10))
+
+    change = _modify(order, requested=[a_line(TEA, 3)], catalogue=repriced)
+
+    assert change.order.lines[0].unit_price == TEA_PRICE
+    assert change.ledger_entry == LedgerEntry(
+        TransactionKind.ADJUSTMENT, 2 * TEA_PRICE, "Order modified"
+    )
+
+
 def test_new_items_are_priced_at_todays_catalogue_price() -> None:
     order = a_placed_order(items=[a_line(TEA, 1)])
-    repriced = a_catalogue(a_product(sku=TEA, price=500))
+    repriced = a_catalogue(a_product(sku=MUG, price=777))
 
-    change = _modify(order, requested=[a_line(TEA, 1)], catalogue=repriced)
+    change = _modify(order, requested=[a_line(TEA, 1), a_line(MUG, 2)], catalogue=repriced)
 
-    assert change.order.lines[0].unit_price == 500
-    assert change.ledger_entry == LedgerEntry(TransactionKind.ADJUSTMENT, 50, "Order modified")
+    assert [(line.sku, line.unit_price) for line in change.order.lines] == [
+        (TEA, TEA_PRICE),
+        (MUG, 777),
+    ]
+    assert change.ledger_entry == LedgerEntry(TransactionKind.ADJUSTMENT, 2 * 777, "Order modified")
+
+
+def test_a_line_of_a_since_withdrawn_product_can_be_kept() -> None:
+    order = a_placed_order(items=[a_line(TEA, 1), a_line(MUG, 1)])
+    withdrawn = a_catalogue(a_product(sku=TEA, active=False))
+
+    change = _modify(order, requested=[a_line(TEA, 2)], catalogue=withdrawn)
+
+    assert [(line.sku, line.quantity) for line in change.order.lines] == [(TEA, 2)]
+
+
+def test_an_order_worth_more_than_the_limit_is_refused() -> None:
+    gold = a_product(sku="GOLD-BAR", price=MAX_PRICE)
+    lines = [a_line("GOLD-BAR", MAX_ORDER_TOTAL // MAX_PRICE + 1)]
+
+    with pytest.raises(InvalidInputError) as placing:
+        an_order_placement(items=lines, catalogue=a_catalogue(gold))
+    with pytest.raises(InvalidInputError) as modifying:
+        _modify(a_placed_order(), requested=lines, catalogue=a_catalogue(gold))
+
+    assert placing.value.field == modifying.value.field == "items"
 
 
 @pytest.mark.parametrize("sku", ["NOPE-404", WITHDRAWN], ids=["unknown", "withdrawn"])
