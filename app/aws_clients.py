@@ -14,6 +14,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
     from types_aiobotocore_s3 import S3Client
+    from types_aiobotocore_sesv2 import SESV2Client
     from types_aiobotocore_sqs import SQSClient
 
 _CLIENT_CONFIG = Config(
@@ -21,6 +22,7 @@ _CLIENT_CONFIG = Config(
     connect_timeout=3,
     read_timeout=25,  # above SQS's 20 s long poll
     max_pool_connections=50,
+    signature_version="v4",  # presigned receipt URLs use SigV4 in every region
 )
 # The emulator accepts any credentials; real AWS takes them from the Lambda's role.
 _EMULATOR_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -64,6 +66,10 @@ class AwsClients:
 
     async def s3(self) -> S3Client:
         client: S3Client = await self._client("s3")
+        return client
+
+    async def sesv2(self) -> SESV2Client:
+        client: SESV2Client = await self._client("sesv2")
         return client
 
     async def close(self) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.aws_clients import AwsClients
 from app.settings import Settings
+from domain.notifications import BusinessProfile
 from domain.resources import BUCKET, QUEUES, TABLE, QueueDefinition
 
 
@@ -17,6 +18,7 @@ async def create_resources(
     region: str,
     endpoint_url: str,
     visibility_timeout: int | None,
+    business: BusinessProfile,
 ) -> Settings:
     """Create what is missing (idempotent) and return settings naming what was created.
 
@@ -37,13 +39,23 @@ async def create_resources(
         if region != "us-east-1":
             create["CreateBucketConfiguration"] = {"LocationConstraint": region}
         await s3.create_bucket(**create)
+    await _verify_sender(clients, business.sender_email)
     return Settings(
         table_name=table_name,
+        business=business,
         queue_urls=queue_urls,
         bucket_name=bucket_name,
         region=region,
         aws_endpoint_url=endpoint_url,
     )
+
+
+async def _verify_sender(clients: AwsClients, sender: str) -> None:
+    """The emulator, like SES, sends only from a verified identity."""
+    ses = await clients.sesv2()
+    identities = (await ses.list_email_identities()).get("EmailIdentities", [])
+    if sender not in {identity.get("IdentityName") for identity in identities}:
+        await ses.create_email_identity(EmailIdentity=sender)
 
 
 async def _create_table(clients: AwsClients, table_name: str) -> None:

@@ -13,12 +13,14 @@ from app.api_services import LazyApiServices
 from app.asgi import GRAPHQL_PATH, create_app
 from app.aws_clients import AwsClients
 from app.demo_catalogue import seed_demo_catalogue
+from app.dev_outbox import outbox_routes
 from app.emulator import EmbeddedAwsEmulator
 from app.graphiql_page import missing_graphiql_assets
 from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
 from app.worker_runtime import WorkerRuntime
+from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
 from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
 
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 LOCAL_REGION = "us-east-1"
 LOCAL_PREFIX = "order-delivery-local"
 # Locally a failed message comes back after seconds, not the production minutes.
-LOCAL_VISIBILITY_TIMEOUT_SECONDS = 5
+LOCAL_VISIBILITY_TIMEOUT_SECONDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,18 @@ class DemoUser:
 
 DEMO_CUSTOMER = DemoUser("demo-customer", "Dana Demo", "dana@example.com", staff=False)
 DEMO_STAFF = DemoUser("demo-staff", "Sam Staff", "sam@example.com", staff=True)
+
+
+def local_business(host: str, port: int) -> BusinessProfile:
+    """A demo business; its emails' receipt links lead to the local receipt redirect."""
+    return BusinessProfile(
+        name="Corner Bakery (local demo)",
+        orders_email="orders@corner-bakery.example",
+        sender_email="no-reply@corner-bakery.example",
+        phone="+1 555 0100",
+        postal_address="1 Main Street, Springfield",
+        receipt_link_template=f"http://{host}:{port}/dev/receipts/{{order_id}}",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +92,17 @@ async def serve(options: ServeOptions) -> None:
             region=LOCAL_REGION,
             endpoint_url=endpoint,
             visibility_timeout=options.visibility_timeout,
+            business=local_business(options.host, options.port),
         )
         worker = WorkerRuntime(settings, clients)
         await seed_demo_catalogue(await worker.handlers())
         tokens = DevTokens(options.dev_token_secret)
+        services = LazyApiServices(settings, clients)
         app = create_app(
-            LazyApiServices(settings, clients),
+            services,
             BearerTokenAuthenticator(tokens),
             graphiql=True,
+            extra_routes=outbox_routes(endpoint, services),
         )
         sqs = await clients.sqs()
         # One consumer per queue, as Lambda has one event source per queue: urgent orders never
@@ -132,6 +149,7 @@ async def _announce_when_started(server: uvicorn.Server, endpoint: str, tokens: 
 Order delivery is running locally.
   GraphQL + GraphiQL:  http://{host}:{port}{GRAPHQL_PATH}
   AWS emulator:        {endpoint}
+  Emails sent (outbox): http://{host}:{port}/dev/outbox.html  (JSON: /dev/outbox)
 
 Paste one of these into GraphiQL's Headers tab:
   demo customer ({DEMO_CUSTOMER.sub}):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
 
 
@@ -19,6 +20,13 @@ class EnvVar:
     AWS_ENDPOINT_URL = "ORDER_DELIVERY_AWS_ENDPOINT_URL"
     CORS_ALLOWED_ORIGINS = "ORDER_DELIVERY_CORS_ALLOWED_ORIGINS"
     LOG_LEVEL = "ORDER_DELIVERY_LOG_LEVEL"
+    BUSINESS_NAME = "ORDER_DELIVERY_BUSINESS_NAME"
+    BUSINESS_EMAIL = "ORDER_DELIVERY_BUSINESS_EMAIL"
+    SENDER_EMAIL = "ORDER_DELIVERY_SENDER_EMAIL"
+    BUSINESS_PHONE = "ORDER_DELIVERY_BUSINESS_PHONE"
+    BUSINESS_ADDRESS = "ORDER_DELIVERY_BUSINESS_ADDRESS"
+    RECEIPT_LINK_TEMPLATE = "ORDER_DELIVERY_RECEIPT_LINK_TEMPLATE"
+    RECEIPT_URL_TTL_SECONDS = "ORDER_DELIVERY_RECEIPT_URL_TTL_SECONDS"
 
 
 class SettingsError(Exception):
@@ -29,7 +37,18 @@ _QUEUE_URL_VARS = {
     DeliveryPriority.URGENT: EnvVar.URGENT_QUEUE_URL,
     DeliveryPriority.STANDARD: EnvVar.STANDARD_QUEUE_URL,
 }
+_REQUIRED = (
+    EnvVar.TABLE_NAME,
+    EnvVar.BUCKET_NAME,
+    EnvVar.REGION,
+    EnvVar.BUSINESS_NAME,
+    EnvVar.BUSINESS_EMAIL,
+    EnvVar.SENDER_EMAIL,
+    *_QUEUE_URL_VARS.values(),
+)
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Receipt links are handed out for a few minutes: long enough to open, too short to share.
+MAX_RECEIPT_URL_TTL_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +57,12 @@ class Settings:
     queue_urls: Mapping[DeliveryPriority, str]
     bucket_name: str
     region: str
+    business: BusinessProfile
     # None means real AWS; an URL points every client at an emulator.
     aws_endpoint_url: str | None = None
     cors_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     log_level: str = "INFO"
+    receipt_url_ttl_seconds: int = 300
 
     def __post_init__(self) -> None:
         problems = []
@@ -59,47 +80,67 @@ class Settings:
             problems.append("aws_endpoint_url must be an http(s) URL")
         if self.log_level not in _LOG_LEVELS:
             problems.append(f"log_level must be one of {', '.join(_LOG_LEVELS)}")
+        if not 1 <= self.receipt_url_ttl_seconds <= MAX_RECEIPT_URL_TTL_SECONDS:
+            problems.append(f"receipt_url_ttl_seconds must be 1 to {MAX_RECEIPT_URL_TTL_SECONDS}")
+        for name in ("orders_email", "sender_email"):
+            if "@" not in getattr(self.business, name):
+                problems.append(f"business {name} is not an email address")
+        if "{order_id}" not in self.business.receipt_link_template and (
+            self.business.receipt_link_template
+        ):
+            problems.append("the receipt link template must contain {order_id}")
         if problems:
             raise SettingsError("; ".join(problems))
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        missing = [
-            name
-            for name in (
-                EnvVar.TABLE_NAME,
-                EnvVar.BUCKET_NAME,
-                EnvVar.REGION,
-                *_QUEUE_URL_VARS.values(),
-            )
-            if not environ.get(name)
-        ]
+        missing = [name for name in _REQUIRED if not environ.get(name)]
         if missing:
             raise SettingsError(f"missing environment variables: {', '.join(missing)}")
         origins = environ.get(EnvVar.CORS_ALLOWED_ORIGINS, "")
+        ttl = environ.get(EnvVar.RECEIPT_URL_TTL_SECONDS, "300")
+        if not ttl.isdigit():
+            raise SettingsError(f"{EnvVar.RECEIPT_URL_TTL_SECONDS} must be a number of seconds")
         return cls(
             table_name=environ[EnvVar.TABLE_NAME],
             queue_urls={priority: environ[var] for priority, var in _QUEUE_URL_VARS.items()},
             bucket_name=environ[EnvVar.BUCKET_NAME],
             region=environ[EnvVar.REGION],
+            business=BusinessProfile(
+                name=environ[EnvVar.BUSINESS_NAME],
+                orders_email=environ[EnvVar.BUSINESS_EMAIL],
+                sender_email=environ[EnvVar.SENDER_EMAIL],
+                phone=environ.get(EnvVar.BUSINESS_PHONE) or None,
+                postal_address=environ.get(EnvVar.BUSINESS_ADDRESS) or None,
+                receipt_link_template=environ.get(EnvVar.RECEIPT_LINK_TEMPLATE, ""),
+            ),
             aws_endpoint_url=environ.get(EnvVar.AWS_ENDPOINT_URL) or None,
             cors_allowed_origins=tuple(
                 origin.strip() for origin in origins.split(",") if origin.strip()
             ),
             log_level=environ.get(EnvVar.LOG_LEVEL, "INFO").upper(),
+            receipt_url_ttl_seconds=int(ttl),
         )
 
     def to_environ(self) -> dict[str, str]:
         """The inverse of from_environ: what a Lambda's environment holds for these settings."""
-        environ = {
+        business = self.business
+        optional = {
+            EnvVar.AWS_ENDPOINT_URL: self.aws_endpoint_url,
+            EnvVar.CORS_ALLOWED_ORIGINS: ",".join(self.cors_allowed_origins),
+            EnvVar.BUSINESS_PHONE: business.phone,
+            EnvVar.BUSINESS_ADDRESS: business.postal_address,
+            EnvVar.RECEIPT_LINK_TEMPLATE: business.receipt_link_template,
+        }
+        return {
             EnvVar.TABLE_NAME: self.table_name,
             EnvVar.BUCKET_NAME: self.bucket_name,
             EnvVar.REGION: self.region,
             EnvVar.LOG_LEVEL: self.log_level,
+            EnvVar.BUSINESS_NAME: business.name,
+            EnvVar.BUSINESS_EMAIL: business.orders_email,
+            EnvVar.SENDER_EMAIL: business.sender_email,
+            EnvVar.RECEIPT_URL_TTL_SECONDS: str(self.receipt_url_ttl_seconds),
             **{var: self.queue_urls[priority] for priority, var in _QUEUE_URL_VARS.items()},
+            **{name: value for name, value in optional.items() if value},
         }
-        if self.aws_endpoint_url:
-            environ[EnvVar.AWS_ENDPOINT_URL] = self.aws_endpoint_url
-        if self.cors_allowed_origins:
-            environ[EnvVar.CORS_ALLOWED_ORIGINS] = ",".join(self.cors_allowed_origins)
-        return environ

@@ -9,11 +9,22 @@ from app.aws_clients import AwsClients
 from app.settings import Settings
 from workers.command_handlers import CommandHandlers
 from workers.dynamodb_store import DynamoCommandStore
+from workers.order_effects import OrderEffects
+from workers.receipt_archive import S3ReceiptArchive
+from workers.ses_mailer import SesMailer
 from workers.sqs_batch import PartialBatchResponse, process_sqs_batch
 
 
 async def build_command_handlers(settings: Settings, clients: AwsClients) -> CommandHandlers:
-    return CommandHandlers(DynamoCommandStore(await clients.dynamodb(), settings.table_name))
+    store = DynamoCommandStore(await clients.dynamodb(), settings.table_name)
+    business = settings.business
+    effects = OrderEffects(
+        store,
+        S3ReceiptArchive(await clients.s3(), settings.bucket_name),
+        SesMailer(await clients.sesv2(), business.sender_email, business.name),
+        business,
+    )
+    return CommandHandlers(store, effects)
 
 
 class WorkerRuntime:

@@ -15,6 +15,7 @@ from domain import validation
 from domain.customers import Address
 from domain.errors import ErrorCode, InvalidInputError, MalformedCommandError
 from domain.ids import request_fingerprint
+from domain.notifications import Effect, OrderSnapshot
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.serialization import from_plain, to_plain
 
@@ -242,3 +243,6 @@ class CommandOutcome:
     error_code: ErrorCode | None
     error_message: str | None
     recorded_at: datetime
+    # What the applied command still has to tell the world, and the order it describes.
+    effects: tuple[Effect, ...] = ()
+    snapshot: OrderSnapshot | None = None

@@ -73,6 +73,8 @@ class EventKind(StrEnum):
     ORDER_CANCELLED = "ORDER_CANCELLED"
     ORDER_DISPATCHED = "ORDER_DISPATCHED"
     ORDER_DELIVERED = "ORDER_DELIVERED"
+    RECEIPT_ISSUED = "RECEIPT_ISSUED"
+    EMAIL_SENT = "EMAIL_SENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,9 +388,23 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class IssuedReceipt:
+    """A receipt stored for one version of an order."""
+
+    version: int
+    key: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OrderDetails:
-    """An order with its ledger and timeline, oldest first: one item collection in the table."""
+    """An order with its ledger, timeline and receipts, oldest first: one item collection."""
 
     order: Order
     transactions: tuple[Transaction, ...]
     history: tuple[HistoryEntry, ...]
+    receipts: tuple[IssuedReceipt, ...] = ()
+
+    @property
+    def latest_receipt(self) -> IssuedReceipt | None:
+        return max(self.receipts, key=lambda receipt: receipt.version, default=None)

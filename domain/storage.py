@@ -6,6 +6,7 @@
 | order           | ORDER#<id>      | ORDER        | CUSTOMER#<sub> / ORDER#<position> |
 | transaction     | ORDER#<id>      | TXN#<ulid>   |                                   |
 | timeline event  | ORDER#<id>      | EVENT#<ulid> |                                   |
+| effect record   | ORDER#<id>      | EFFECT#<command id>#<effect> |                   |
 | command outcome | COMMAND#<id>    | COMMAND      |                                   |
 | product         | PRODUCT#<sku>   | PRODUCT      |                                   |
 
@@ -25,9 +26,10 @@ from typing import Any
 from domain.catalog import Product
 from domain.commands import CommandOutcome
 from domain.customers import CustomerProfile
+from domain.notifications import Effect
 from domain.orders import (
     HistoryEntry,
-    LedgerEntry,
+    IssuedReceipt,
     Order,
     OrderDetails,
     OrderStatus,
@@ -53,6 +55,7 @@ COMMAND_SK = "COMMAND"
 PRODUCT_SK = "PRODUCT"
 TRANSACTION_PREFIX = "TXN#"
 EVENT_PREFIX = "EVENT#"
+EFFECT_PREFIX = "EFFECT#"
 CATALOG_PARTITION = "CATALOG"
 # Outcomes are kept well past SQS's longest retention (14 days), so no redelivery outlives them.
 COMMAND_OUTCOME_RETENTION = timedelta(days=30)
@@ -127,21 +130,22 @@ def order_from_item(item: Mapping[str, Any]) -> Order:
     return from_plain(Order, _entity_fields(item, Order))
 
 
-def transaction_item(
-    order: Order, transaction_id: str, entry: LedgerEntry, command_id: str, now: datetime
-) -> Item:
+def transaction_item(order_id: str, transaction: Transaction, command_id: str) -> Item:
     return {
-        PK: order_partition(order.id),
-        SK: f"{TRANSACTION_PREFIX}{transaction_id}",
+        PK: order_partition(order_id),
+        SK: f"{TRANSACTION_PREFIX}{transaction.id}",
         ENTITY: "Transaction",
-        "id": transaction_id,
-        "kind": entry.kind.value,
-        "amount": entry.amount,
-        "currency": order.currency,
-        "note": entry.note,
-        "created_at": format_timestamp(now),
         "command_id": command_id,
+        **_plain_dict(transaction),
     }
+
+
+def ledger_from_items(
+    items: Iterable[Mapping[str, Any]],
+) -> tuple[Order | None, tuple[Transaction, ...]]:
+    """The order and its ledger, from its items from the ORDER sort key on (ORDER, TXN#...)."""
+    details = order_details_from_items(items)
+    return (None, ()) if details is None else (details.order, details.transactions)
 
 
 def event_item(
@@ -159,11 +163,61 @@ def event_item(
     }
 
 
+def effect_key(order_id: str, command_id: str, effect: Effect) -> Item:
+    return {PK: order_partition(order_id), SK: f"{EFFECT_PREFIX}{command_id}#{effect.value}"}
+
+
+EFFECT_CLAIMED = "CLAIMED"
+EFFECT_DONE = "DONE"
+
+
+def effect_claim_item(
+    order_id: str, command_id: str, effect: Effect, lease_until: datetime
+) -> Item:
+    """A worker is performing this effect until `lease_until`; others leave it alone till then."""
+    return {
+        **effect_key(order_id, command_id, effect),
+        ENTITY: "Effect",
+        "effect": effect.value,
+        "command_id": command_id,
+        "state": EFFECT_CLAIMED,
+        "lease_until": format_timestamp(lease_until),
+    }
+
+
+def effect_item(
+    order_id: str,
+    command_id: str,
+    effect: Effect,
+    result: str,
+    now: datetime,
+    receipt: IssuedReceipt | None = None,
+) -> Item:
+    """The record that an effect was performed: what a retry checks before doing it again."""
+    item: Item = {
+        **effect_key(order_id, command_id, effect),
+        ENTITY: "Effect",
+        "effect": effect.value,
+        "command_id": command_id,
+        "state": EFFECT_DONE,
+        "result": result,
+        "at": format_timestamp(now),
+    }
+    if receipt is not None:
+        item["receipt"] = to_plain(receipt)
+    return item
+
+
+def performed_effects(items: Iterable[Mapping[str, Any]]) -> frozenset[Effect]:
+    return frozenset(Effect(item["effect"]) for item in items if item.get("state") == EFFECT_DONE)
+
+
 def order_details_from_items(items: Iterable[Mapping[str, Any]]) -> OrderDetails | None:
     """Assemble an order from its item collection (one Query on its partition, SK ascending)."""
     order: Order | None = None
     transactions: list[Transaction] = []
     history: list[HistoryEntry] = []
+    receipts: list[IssuedReceipt] = []
     for item in items:
         sort_key = str(item[SK])
         if sort_key == ORDER_SK:
@@ -172,9 +226,15 @@ def order_details_from_items(items: Iterable[Mapping[str, Any]]) -> OrderDetails
             transactions.append(from_plain(Transaction, _entity_fields(item, Transaction)))
         elif sort_key.startswith(EVENT_PREFIX):
             history.append(from_plain(HistoryEntry, _entity_fields(item, HistoryEntry)))
+        elif (
+            sort_key.startswith(EFFECT_PREFIX)
+            and item.get("state") == EFFECT_DONE
+            and ("receipt" in item)
+        ):
+            receipts.append(from_plain(IssuedReceipt, item["receipt"]))
     if order is None:
         return None
-    return OrderDetails(order, tuple(transactions), tuple(history))
+    return OrderDetails(order, tuple(transactions), tuple(history), tuple(receipts))
 
 
 def command_outcome_item(outcome: CommandOutcome) -> Item:

@@ -11,6 +11,7 @@ from domain.orders import OrderDetails
 from resolvers.command_publisher import SqsCommandPublisher
 from resolvers.identity import Identity
 from resolvers.read_store import DynamoReadStore
+from resolvers.receipt_links import ReceiptLinks
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class ApiServices:
 
     reads: DynamoReadStore
     commands: SqsCommandPublisher
+    receipts: ReceiptLinks
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class RequestContext:
     identity: Identity
     reads: DynamoReadStore
     commands: SqsCommandPublisher
+    receipts: ReceiptLinks
     # Made per request: a loader kept across requests would serve one caller's cache to another.
     customers: DataLoader[str, CustomerProfile | None]
     order_details: DataLoader[str, OrderDetails | None]
@@ -39,6 +42,7 @@ def request_context(
         identity=identity,
         reads=services.reads,
         commands=services.commands,
+        receipts=services.receipts,
         customers=DataLoader(load_fn=services.reads.customers),
         order_details=DataLoader(load_fn=services.reads.many_order_details),
         correlation_id=correlation_id,

@@ -140,9 +140,18 @@ class Order:
     def can_cancel(self) -> bool:
         return self.order.can_cancel
 
-    @strawberry.field(description="Null until the first receipt is issued.")
-    def receipt(self) -> Receipt | None:
-        return None
+    @strawberry.field(
+        description="The latest receipt, with a short-lived URL; null until the first is issued."
+    )
+    async def receipt(self, info: strawberry.Info[RequestContext, None]) -> Receipt | None:
+        latest = (await self._details(info.context)).latest_receipt
+        if latest is None:
+            return None
+        return Receipt(
+            url=await info.context.receipts.url(latest),
+            version=latest.version,
+            issued_at=latest.issued_at,
+        )
 
     @strawberry.field
     async def transactions(self, info: strawberry.Info[RequestContext, None]) -> list[Transaction]:

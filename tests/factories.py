@@ -7,7 +7,7 @@ never collide in a shared table; pass an explicit id when a test compares two va
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.catalog import Product
@@ -24,6 +24,7 @@ from domain.commands import (
 )
 from domain.customers import Address, CustomerProfile
 from domain.ids import command_id_for, new_ulid
+from domain.notifications import BusinessProfile, OrderSnapshot
 from domain.orders import (
     Actor,
     DeliveryPriority,
@@ -32,7 +33,12 @@ from domain.orders import (
     OrderChange,
     OrderLine,
     OrderStatus,
+    Transaction,
+    cancel_order,
+    complete_delivery,
     delivery_fee,
+    dispatch_order,
+    modify_order,
     place_order,
 )
 
@@ -239,3 +245,77 @@ def a_command_outcome(**overrides: Any) -> CommandOutcome:
         "recorded_at": NOW,
     }
     return CommandOutcome(**(fields | overrides))
+
+
+# --- later changes and what the worker tells the outside world of them --------------------
+
+LATER = NOW + timedelta(hours=1)
+
+
+def a_modification(
+    order: Order,
+    *,
+    items: Sequence[LineRequest] | None = None,
+    delivery_address: Address | None = None,
+    notes: str | None = None,
+) -> OrderChange:
+    """The change `modify_order` makes to `order` an hour on, priced from the default catalogue."""
+    return modify_order(
+        order,
+        requested=items,
+        delivery_address=delivery_address,
+        notes=notes,
+        catalogue=a_catalogue(),
+        expected_version=None,
+        now=LATER,
+    )
+
+
+def a_cancellation(order: Order, *, reason: str | None = None) -> OrderChange:
+    return cancel_order(order, reason=reason, expected_version=None, now=LATER)
+
+
+def a_dispatch(order: Order) -> OrderChange:
+    return dispatch_order(order, actor=a_staff_member(), expected_version=None, now=LATER)
+
+
+def a_delivery(order: Order) -> OrderChange:
+    """Dispatch, then delivery: the change that completes the delivery of a placed order."""
+    dispatched = a_dispatch(order).order
+    return complete_delivery(dispatched, actor=a_staff_member(), expected_version=None, now=LATER)
+
+
+def a_snapshot(*changes: OrderChange) -> OrderSnapshot:
+    """What the worker records for the last of `changes` (successive changes of one order): the
+    order as it left it, with the ledger all of them booked."""
+    last = changes[-1]
+    transactions = tuple(
+        Transaction(
+            id=new_ulid(),
+            kind=change.ledger_entry.kind,
+            amount=change.ledger_entry.amount,
+            currency=change.order.currency,
+            note=change.ledger_entry.note,
+            created_at=change.order.updated_at,
+        )
+        for change in changes
+        if change.ledger_entry is not None
+    )
+    return OrderSnapshot(
+        order=last.order,
+        transactions=transactions,
+        event=last.event,
+        previous_total=None if last.previous is None else last.previous.total,
+    )
+
+
+def a_business(**overrides: Any) -> BusinessProfile:
+    fields: dict[str, Any] = {
+        "name": "Tea & Cake Co",
+        "orders_email": "orders@teacake.example",
+        "sender_email": "noreply@teacake.example",
+        "phone": "+44 20 7946 0000",
+        "postal_address": "1 Market Street, London",
+        "receipt_link_template": "https://shop.teacake.example/orders/{order_id}",
+    }
+    return BusinessProfile(**(fields | overrides))

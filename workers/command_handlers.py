@@ -1,4 +1,4 @@
-"""One handler per command: read, let the domain decide, write conditionally, record the outcome."""
+"""One handler per command: read, let the domain decide, write conditionally, then the effects."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from domain.commands import (
     CancelOrder,
     Command,
     CommandOutcome,
+    CommandState,
     CompleteDelivery,
     DispatchOrder,
     ModifyOrder,
@@ -22,6 +23,7 @@ from domain.commands import (
 from domain.customers import CustomerProfile
 from domain.errors import DomainError, ForbiddenError, IdempotencyConflictError
 from domain.orders import (
+    Order,
     OrderChange,
     cancel_order,
     complete_delivery,
@@ -36,6 +38,7 @@ from workers.dynamodb_store import (
     ConcurrentChangeError,
     DynamoCommandStore,
 )
+from workers.order_effects import OrderEffects
 
 logger = logging.getLogger(__name__)
 
@@ -49,75 +52,102 @@ class _ReplayedRequestError(Exception):
 
 
 class CommandHandlers:
-    def __init__(self, store: DynamoCommandStore) -> None:
+    def __init__(self, store: DynamoCommandStore, effects: OrderEffects) -> None:
         self._store = store
+        self._effects = effects
 
     async def handle(self, command: Command) -> CommandOutcome:
-        """Apply a command once; a repeat delivery returns the outcome recorded the first time."""
-        recorded = await self._store.command_outcome(command.command_id)
-        if recorded is not None:
-            logger.info("command %s already %s", command.command_id, recorded.state)
-            return recorded
+        """Apply a command once, then perform its effects not yet performed.
+
+        A repeat delivery finds the outcome recorded the first time and changes nothing; it only
+        completes the effects a failure left undone (a receipt or an email).
+        """
+        outcome = await self._store.command_outcome(command.command_id)
+        fresh = False
+        if outcome is None:
+            outcome, fresh = await self._apply_once(command)
+        else:
+            logger.info("command %s already %s", command.command_id, outcome.state)
+        if outcome.state is CommandState.APPLIED:
+            await self._effects.complete(outcome, fresh=fresh)
+        return outcome
+
+    async def _apply_once(self, command: Command) -> tuple[CommandOutcome, bool]:
+        """The outcome, and whether this call recorded it (rather than a parallel delivery)."""
         for _attempt in range(MAX_DECISION_ATTEMPTS):
             try:
-                return await self._apply(command)
+                return await self._apply(command), True
             except CommandAlreadyRecordedError:
+                # Another delivery recorded it between our check and our write.
                 outcome = await self._store.command_outcome(command.command_id)
                 assert outcome is not None
-                return outcome
+                return outcome, False
             except ConcurrentChangeError:
                 logger.info("command %s raced another change; deciding again", command.command_id)
         raise ConcurrentChangeError(command.command_id)
 
     async def _apply(self, command: Command) -> CommandOutcome:
         now = utc_now()
-        order_id = command.order_id if isinstance(command, OrderCommand) else None
+        if isinstance(command, RegisterCustomer | UpsertProduct):
+            try:
+                item = (
+                    storage.customer_item(await self._register_customer(command, now))
+                    if isinstance(command, RegisterCustomer)
+                    else storage.product_item(_upsert_product(command, now))
+                )
+            except DomainError as refusal:
+                return await self._reject(command, None, refusal, now)
+            return await self._store.apply_with_outcome(command, item, None, now)
+        assert isinstance(command, OrderCommand)
+        order, ledger = await self._store.order_with_ledger(command.order_id)
         try:
-            match command:
-                case RegisterCustomer():
-                    profile = await self._register_customer(command, now)
-                    return await self._store.apply_with_outcome(
-                        command, storage.customer_item(profile), None, now
-                    )
-                case UpsertProduct():
-                    product = _upsert_product(command, now)
-                    return await self._store.apply_with_outcome(
-                        command, storage.product_item(product), None, now
-                    )
-                case PlaceOrder():
-                    change = await self._place(command, now)
-                case ModifyOrder():
-                    change = await self._modify(command, now)
-                case CancelOrder():
-                    change = await self._cancel(command, now)
-                case DispatchOrder():
-                    change = await self._dispatch(command, now)
-                case CompleteDelivery():
-                    change = await self._complete(command, now)
-                case _:
-                    raise TypeError(f"no handler for {type(command).__name__}")
+            change = await self._decide(command, order, now)
         except _ReplayedRequestError:
-            return await self._store.record_outcome_only(command, order_id, now)
+            return await self._store.record_outcome_only(command, command.order_id, now)
         except DomainError as refusal:
-            logger.info("command %s rejected: %s", command.command_id, refusal.code)
-            return await self._store.record_rejection(command, order_id, refusal, now)
-        return await self._store.apply_order_change(command, change, now)
+            return await self._reject(command, command.order_id, refusal, now)
+        return await self._store.apply_order_change(command, change, ledger, now)
 
-    async def _register_customer(self, command: RegisterCustomer, now: datetime) -> CustomerProfile:
-        existing = await self._store.customer(command.actor.sub)
-        return CustomerProfile(
-            id=command.actor.sub,
-            name=command.name,
-            email=command.email,
-            phone=command.phone or (existing.phone if existing else None),
-            default_address=command.default_address
-            or (existing.default_address if existing else None),
-            created_at=existing.created_at if existing else now,
-            updated_at=now,
-        )
+    async def _decide(
+        self, command: OrderCommand, order: Order | None, now: datetime
+    ) -> OrderChange:
+        if isinstance(command, PlaceOrder):
+            return await self._place(command, order, now)
+        current = ensure_visible(order, command.order_id, command.actor)
+        match command:
+            case ModifyOrder():
+                catalogue: dict[str, Product] = {}
+                if command.items is not None:
+                    catalogue = await self._store.products(line.sku for line in command.items)
+                return modify_order(
+                    current,
+                    requested=command.items,
+                    delivery_address=command.delivery_address,
+                    notes=command.notes,
+                    catalogue=catalogue,
+                    expected_version=command.expected_version,
+                    now=now,
+                )
+            case CancelOrder():
+                return cancel_order(
+                    current,
+                    reason=command.reason,
+                    expected_version=command.expected_version,
+                    now=now,
+                )
+            case DispatchOrder():
+                return dispatch_order(
+                    current, actor=command.actor, expected_version=command.expected_version, now=now
+                )
+            case CompleteDelivery():
+                return complete_delivery(
+                    current, actor=command.actor, expected_version=command.expected_version, now=now
+                )
+        raise TypeError(f"no handler for {type(command).__name__}")
 
-    async def _place(self, command: PlaceOrder, now: datetime) -> OrderChange:
-        existing = await self._store.order(command.order_id)
+    async def _place(
+        self, command: PlaceOrder, existing: Order | None, now: datetime
+    ) -> OrderChange:
         if existing is not None:
             # Only an idempotency key leads back to an existing id: the same request is a replay,
             # anything else reuses the key for a different order.
@@ -141,46 +171,25 @@ class CommandHandlers:
             now=now,
         )
 
-    async def _modify(self, command: ModifyOrder, now: datetime) -> OrderChange:
-        order = ensure_visible(
-            await self._store.order(command.order_id), command.order_id, command.actor
-        )
-        catalogue: dict[str, Product] = {}
-        if command.items is not None:
-            catalogue = await self._store.products(line.sku for line in command.items)
-        return modify_order(
-            order,
-            requested=command.items,
-            delivery_address=command.delivery_address,
-            notes=command.notes,
-            catalogue=catalogue,
-            expected_version=command.expected_version,
-            now=now,
+    async def _register_customer(self, command: RegisterCustomer, now: datetime) -> CustomerProfile:
+        existing = await self._store.customer(command.actor.sub)
+        # What the command leaves out keeps its stored value.
+        return CustomerProfile(
+            id=command.actor.sub,
+            name=command.name,
+            email=command.email,
+            phone=command.phone or (existing.phone if existing else None),
+            default_address=command.default_address
+            or (existing.default_address if existing else None),
+            created_at=existing.created_at if existing else now,
+            updated_at=now,
         )
 
-    async def _cancel(self, command: CancelOrder, now: datetime) -> OrderChange:
-        order = ensure_visible(
-            await self._store.order(command.order_id), command.order_id, command.actor
-        )
-        return cancel_order(
-            order, reason=command.reason, expected_version=command.expected_version, now=now
-        )
-
-    async def _dispatch(self, command: DispatchOrder, now: datetime) -> OrderChange:
-        order = ensure_visible(
-            await self._store.order(command.order_id), command.order_id, command.actor
-        )
-        return dispatch_order(
-            order, actor=command.actor, expected_version=command.expected_version, now=now
-        )
-
-    async def _complete(self, command: CompleteDelivery, now: datetime) -> OrderChange:
-        order = ensure_visible(
-            await self._store.order(command.order_id), command.order_id, command.actor
-        )
-        return complete_delivery(
-            order, actor=command.actor, expected_version=command.expected_version, now=now
-        )
+    async def _reject(
+        self, command: Command, order_id: str | None, refusal: DomainError, now: datetime
+    ) -> CommandOutcome:
+        logger.info("command %s rejected: %s", command.command_id, refusal.code)
+        return await self._store.record_rejection(command, order_id, refusal, now)
 
 
 def _upsert_product(command: UpsertProduct, now: datetime) -> Product:

@@ -1,8 +1,9 @@
-"""The worker's data access: reads it decides on, and the conditional writes that apply commands."""
+"""The worker's data access: the reads it decides on, and the conditional writes that apply."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,7 +15,9 @@ from domain.commands import Command, CommandOutcome, CommandState
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
-from domain.orders import Order, OrderChange
+from domain.notifications import EFFECT_LEASE, Effect, OrderSnapshot, effects_of
+from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from domain.serialization import format_timestamp
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -31,6 +34,10 @@ class ConcurrentChangeError(Exception):
     """The order changed between the read and the conditional write; decide again."""
 
 
+class EffectInProgressError(Exception):
+    """Another worker is performing this effect right now; retry the message later."""
+
+
 class DynamoCommandStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
@@ -40,9 +47,18 @@ class DynamoCommandStore:
         item = await self._get(storage.command_key(command_id))
         return None if item is None else storage.command_outcome_from_item(item)
 
-    async def order(self, order_id: str) -> Order | None:
-        item = await self._get(storage.order_key(order_id))
-        return None if item is None else storage.order_from_item(item)
+    async def order_with_ledger(
+        self, order_id: str
+    ) -> tuple[Order | None, tuple[Transaction, ...]]:
+        """The order and its ledger in one Query: the sort keys from ORDER on (ORDER, TXN#...)."""
+        items = await self._query(
+            "PK = :pk AND SK >= :order",
+            {
+                ":pk": {"S": storage.order_partition(order_id)},
+                ":order": {"S": storage.ORDER_SK},
+            },
+        )
+        return storage.ledger_from_items(items)
 
     async def customer(self, sub: str) -> CustomerProfile | None:
         item = await self._get(storage.customer_key(sub))
@@ -66,9 +82,17 @@ class DynamoCommandStore:
         return found
 
     async def apply_order_change(
-        self, command: Command, change: OrderChange, now: datetime
+        self,
+        command: Command,
+        change: OrderChange,
+        ledger: tuple[Transaction, ...],
+        now: datetime,
     ) -> CommandOutcome:
-        """Persist an order change, its ledger entry, its event and the command's outcome."""
+        """Persist an order change with its ledger entry, its event and the command's outcome.
+
+        The outcome carries the effects the change calls for and the order as it now stands, so
+        the receipt and emails can be produced (and retried) from exactly this version.
+        """
         order = change.order
         if change.previous is None:
             order_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
@@ -81,23 +105,30 @@ class DynamoCommandStore:
                     ":status": {"S": change.previous.status.value},
                 },
             }
-        writes: list[TransactWriteItemTypeDef] = [
-            self._put(storage.order_item(order), order_condition)
-        ]
+        writes = [self._put(storage.order_item(order), order_condition)]
         if change.ledger_entry is not None:
-            writes.append(
-                self._put(
-                    storage.transaction_item(
-                        order, new_ulid(), change.ledger_entry, command.command_id, now
-                    )
-                )
+            entry = change.ledger_entry
+            booked = Transaction(
+                new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now
             )
+            ledger = (*ledger, booked)
+            writes.append(self._put(storage.transaction_item(order.id, booked, command.command_id)))
         writes.append(
             self._put(
                 storage.event_item(order.id, new_ulid(), change.event, command.command_id, now)
             )
         )
-        outcome = _outcome(command, CommandState.APPLIED, order.id, None, now)
+        snapshot = OrderSnapshot(
+            order=order,
+            transactions=ledger,
+            event=change.event,
+            previous_total=None if change.previous is None else change.previous.total,
+        )
+        outcome = replace(
+            _outcome(command, CommandState.APPLIED, order.id, None, now),
+            effects=effects_of(change),
+            snapshot=snapshot,
+        )
         await self._transact([*writes, self._put_outcome(outcome)], command)
         return outcome
 
@@ -123,6 +154,87 @@ class DynamoCommandStore:
         outcome = _outcome(command, CommandState.REJECTED, order_id, refusal, now)
         await self._transact([self._put_outcome(outcome)], command)
         return outcome
+
+    async def performed_effects(self, order_id: str, command_id: str) -> frozenset[Effect]:
+        items = await self._query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {
+                ":pk": {"S": storage.order_partition(order_id)},
+                ":prefix": {"S": f"{storage.EFFECT_PREFIX}{command_id}#"},
+            },
+        )
+        return storage.performed_effects(items)
+
+    async def claim_effect(
+        self, order_id: str, command_id: str, effect: Effect, now: datetime
+    ) -> bool:
+        """Take an effect on; False when it is done already.
+
+        Raises EffectInProgressError while another worker's claim on it is alive: the message is
+        retried later, by when that worker has recorded it (or its claim has lapsed).
+        """
+        claim = storage.effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE)
+        try:
+            await self._client.put_item(
+                TableName=self._table,
+                Item=storage.marshal_item(claim),
+                ConditionExpression=(
+                    "attribute_not_exists(PK) OR (#state = :claimed AND lease_until < :now)"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":claimed": {"S": storage.EFFECT_CLAIMED},
+                    ":now": {"S": format_timestamp(now)},
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            current = await self._get(storage.effect_key(order_id, command_id, effect))
+            if current is not None and current.get("state") == storage.EFFECT_DONE:
+                return False
+            raise EffectInProgressError(f"{command_id} {effect}") from error
+        return True
+
+    async def release_effect(self, order_id: str, command_id: str, effect: Effect) -> None:
+        """Give up a claim after a failed attempt, so the retry need not wait for the lease."""
+        await self._client.delete_item(
+            TableName=self._table,
+            Key=storage.marshal_item(storage.effect_key(order_id, command_id, effect)),
+            ConditionExpression="#state = :claimed",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":claimed": {"S": storage.EFFECT_CLAIMED}},
+        )
+
+    async def record_effect(
+        self,
+        order_id: str,
+        command_id: str,
+        effect: Effect,
+        result: str,
+        event: TimelineEvent,
+        now: datetime,
+        receipt: IssuedReceipt | None = None,
+    ) -> bool:
+        """Record a claimed effect done, with its timeline event; False if another recorded it."""
+        record = storage.effect_item(order_id, command_id, effect, result, now, receipt)
+        claimed = {
+            "ConditionExpression": "#state = :claimed",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {":claimed": {"S": storage.EFFECT_CLAIMED}},
+        }
+        try:
+            await self._client.transact_write_items(
+                TransactItems=[
+                    self._put(record, claimed),
+                    self._put(storage.event_item(order_id, new_ulid(), event, command_id, now)),
+                ]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            return False
+        return True
 
     async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command: Command) -> None:
         try:
@@ -155,6 +267,21 @@ class DynamoCommandStore:
         )
         item = response.get("Item")
         return None if item is None else storage.unmarshal_item(item)
+
+    async def _query(self, condition: str, values: dict[str, Any]) -> list[storage.Item]:
+        items: list[storage.Item] = []
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ConsistentRead": True,
+        }
+        while True:
+            response = await self._client.query(**params)
+            items.extend(storage.unmarshal_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def _outcome(

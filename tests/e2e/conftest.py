@@ -37,6 +37,9 @@ class GraphQLClient:
             self.url, json={"query": query, "variables": variables}, headers=headers
         )
 
+    def get(self, url: str) -> httpx.Response:
+        return self._http.get(url)
+
     def __call__(self, token: str, query: str, **variables: Any) -> Any:
         response = self.post(token, query, **variables)
         assert response.status_code == 200, response.text

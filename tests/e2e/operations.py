@@ -68,3 +68,4 @@ query($status: OrderStatus) {
 ME = "{ me { id name email defaultAddress { city } } }"
 PRODUCTS = "{ products(first: 100) { edges { node { sku name price { amount } active } } } }"
 COMMAND = "query($id: ID!) { command(id: $id) { state orderId error { code } } }"
+RECEIPT = "query($id: ID!) { order(id: $id) { version receipt { url version issuedAt } } }"

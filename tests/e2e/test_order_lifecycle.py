@@ -47,6 +47,11 @@ def place(server: LiveServer, token: str, **order: Any) -> dict[str, Any]:
     return dict(accepted)
 
 
+def order_events(order: dict[str, Any]) -> list[str]:
+    """The order's own events, without its receipts and emails (those follow asynchronously)."""
+    return [event["kind"] for event in order["history"] if event["kind"].startswith("ORDER_")]
+
+
 def read_order(server: LiveServer, token: str, order_id: str) -> dict[str, Any]:
     return dict(server.graphql(token, op.ORDER, id=order_id)["order"])
 
@@ -84,7 +89,7 @@ def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveSe
     assert rush["deliveryFee"]["amount"] > first["deliveryFee"]["amount"]
     assert [t["kind"] for t in first["transactions"]] == ["CHARGE"]
     assert first["transactions"][0]["amount"]["amount"] == first["total"]["amount"]
-    assert [event["kind"] for event in first["history"]] == ["ORDER_PLACED"]
+    assert order_events(first) == ["ORDER_PLACED"]
     assert first["deliveryAddress"]["city"] == "Porto"
     assert first["customer"]["name"] == "Ann"
 
@@ -158,11 +163,7 @@ def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveSe
     )
     delivered = read_order(server, ann, urgent["orderId"])
     assert delivered["status"] == "DELIVERED"
-    assert [event["kind"] for event in delivered["history"]] == [
-        "ORDER_PLACED",
-        "ORDER_DISPATCHED",
-        "ORDER_DELIVERED",
-    ]
+    assert order_events(delivered) == ["ORDER_PLACED", "ORDER_DISPATCHED", "ORDER_DELIVERED"]
 
     # Another customer sees none of it: not the orders, not the list, not the commands.
     bob = registered_customer(server, "bob")
@@ -239,7 +240,7 @@ def test_a_redelivered_queue_message_books_one_charge(live_server: LiveServer) -
     _wait_until_queue_empty(sqs, queue_url)
     order = read_order(server, token, command.order_id)
     assert [t["kind"] for t in order["transactions"]] == ["CHARGE"]
-    assert [event["kind"] for event in order["history"]] == ["ORDER_PLACED"]
+    assert order_events(order) == ["ORDER_PLACED"]
 
 
 def _wait_until_queue_empty(sqs: Any, queue_url: str) -> None:
@@ -326,3 +327,73 @@ def test_staff_manage_the_catalogue_and_customers_cannot(live_server: LiveServer
     assert sku not in [
         edge["node"]["sku"] for edge in server.graphql(ann, op.PRODUCTS)["products"]["edges"]
     ]
+
+
+def wait_for(predicate: Any, what: str, seconds: float = 20) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {seconds}s")
+
+
+def test_every_change_leaves_a_receipt_and_its_emails_in_the_outbox(
+    live_server: LiveServer,
+) -> None:
+    server, staff = live_server, live_server.token("staff-outbox", staff=True)
+    ann = registered_customer(server, "ann")
+    order_id = place(server, ann, items=[{"sku": "CHOC-CAKE", "quantity": 1}])["orderId"]
+    outbox_url = server.graphql_url.replace("/graphql", "/dev/outbox")
+
+    def emails() -> list[dict[str, Any]]:
+        sent = server.graphql.get(outbox_url).json()
+        return [email for email in sent if email["orderId"] == order_id]
+
+    receipt = wait_for(
+        lambda: server.graphql(ann, op.RECEIPT, id=order_id)["order"]["receipt"], "a receipt"
+    )
+    pdf = server.graphql.get(receipt["url"])
+    wait_for(lambda: len(emails()) == 2, "two emails")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert receipt["version"] == 1
+    assert {email["to"] for email in emails()} == {
+        "orders@corner-bakery.example",
+        server.graphql(ann, op.ME)["me"]["email"],
+    }
+
+    for mutation, result in (
+        (op.MODIFY, "modifyOrder"),
+        (op.DISPATCH, "dispatchOrder"),
+        (op.COMPLETE, "completeDelivery"),
+    ):
+        token = ann if mutation is op.MODIFY else staff
+        order_input: dict[str, Any] = {"orderId": order_id}
+        if mutation is op.MODIFY:
+            order_input["items"] = [{"sku": "CHOC-CAKE", "quantity": 2}]
+        assert (
+            applied(server, token, server.graphql(token, mutation, input=order_input)[result])[
+                "state"
+            ]
+            == "APPLIED"
+        )
+
+    wait_for(lambda: len(emails()) == 5, "an email for each change")
+    latest = wait_for(
+        lambda: (
+            (server.graphql(ann, op.RECEIPT, id=order_id)["order"]["receipt"] or {}).get("version")
+            == 4
+        ),
+        "the fourth receipt",
+    )
+    assert latest
+    subjects = [email["subject"] for email in reversed(emails())]
+    assert subjects[2:] == [
+        f"Your order {order_id} was updated",
+        f"Your order {order_id} is on its way",
+        f"Your order {order_id} was delivered",
+    ]
+    page = server.graphql.get(outbox_url + ".html")
+    assert f"/dev/receipts/{order_id}" in page.text

@@ -12,6 +12,7 @@ import pytest
 
 from app.api_services import build_api_services
 from app.aws_clients import AwsClients
+from app.dev_outbox import SentEmail, read_outbox
 from app.local_resources import create_resources
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
@@ -25,6 +26,7 @@ from domain.commands import (
 )
 from domain.customers import Address
 from domain.ids import command_id_for, order_id_for
+from domain.notifications import BusinessProfile
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.serialization import utc_now
 from resolvers.context import RequestContext, request_context
@@ -33,6 +35,14 @@ from workers.command_handlers import CommandHandlers
 from workers.sqs_batch import PartialBatchResponse
 
 REGION = "us-east-1"
+BUSINESS = BusinessProfile(
+    name="Test Bakery",
+    orders_email="orders@bakery.example",
+    sender_email="no-reply@bakery.example",
+    phone="+1 555 0199",
+    postal_address="2 Oven Lane, Testville",
+    receipt_link_template="https://shop.example/orders/{order_id}",
+)
 STAFF = Actor("staff-1", is_staff=True)
 CATALOGUE = {"TEA": ("Green tea", 500), "CAKE": ("Carrot cake", 1200), "MUG": ("Mug", 900)}
 
@@ -120,6 +130,12 @@ class Stack:
     async def context(self, who: Identity) -> RequestContext:
         return request_context(await build_api_services(self.settings, self.clients), who, "test")
 
+    async def emails(self, order_id: str) -> list[SentEmail]:
+        """The emails the emulator's SES sent about one order, newest first."""
+        assert self.settings.aws_endpoint_url is not None
+        sent = await read_outbox(self.settings.aws_endpoint_url)
+        return [email for email in sent if email.order_id == order_id]
+
     async def context_for_staff(self) -> RequestContext:
         return await self.context(identity(STAFF.sub, staff=True))
 
@@ -176,6 +192,7 @@ async def stack(emulator_url: str) -> AsyncIterator[Stack]:
         region=REGION,
         endpoint_url=emulator_url,
         visibility_timeout=1,
+        business=BUSINESS,
     )
     worker = WorkerRuntime(settings, clients)
     handlers = await worker.handlers()

@@ -1,0 +1,118 @@
+"""The local outbox: what SES (the emulator) sent, for developers without an AWS account.
+
+Only the local server mounts these routes; the Lambda never serves them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import urllib.request
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from html import escape
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from app.api_services import LazyApiServices
+from domain.ids import is_order_id
+from domain.serialization import format_timestamp
+
+ORDER_ID_HEADER = "X-Order-Id"
+
+
+@dataclass(frozen=True, slots=True)
+class SentEmail:
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str
+    sent_at: str
+    order_id: str | None
+
+    def as_json(self) -> dict[str, str | None]:
+        plain = asdict(self)
+        plain["from"] = plain.pop("sender")
+        plain["sentAt"] = plain.pop("sent_at")
+        plain["orderId"] = plain.pop("order_id")
+        return plain
+
+
+async def read_outbox(emulator_url: str) -> list[SentEmail]:
+    """Every email the emulator's SES accepted, newest first."""
+    state = await asyncio.to_thread(_fetch_json, f"{emulator_url}/moto-api/data.json")
+    raw_messages = state.get("ses", {}).get("RawMessage", [])
+    return [_parse(raw["raw_data"]) for raw in reversed(raw_messages)]
+
+
+def _fetch_json(url: str) -> dict[str, dict[str, list[dict[str, str]]]]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (the emulator's URL)
+        state: dict[str, dict[str, list[dict[str, str]]]] = json.load(response)
+        return state
+
+
+def _parse(raw: str) -> SentEmail:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    parts = {
+        part.get_content_type(): part.get_content()
+        for part in message.walk()
+        if part.get_content_maintype() == "text"
+    }
+    date = message.get("Date")
+    return SentEmail(
+        to=str(message.get("To", "")).strip(),
+        sender=str(message.get("From", "")).strip(),
+        subject=str(message.get("Subject", "")).strip(),
+        text=parts.get("text/plain", ""),
+        html=parts.get("text/html", ""),
+        sent_at=format_timestamp(parsedate_to_datetime(date)) if date else "",
+        order_id=message.get(ORDER_ID_HEADER),
+    )
+
+
+def outbox_routes(emulator_url: str, services: LazyApiServices) -> list[Route]:
+    async def outbox(_request: Request) -> Response:
+        return JSONResponse([sent.as_json() for sent in await read_outbox(emulator_url)])
+
+    async def outbox_page(_request: Request) -> Response:
+        rows = "".join(
+            "<tr><td>{at}</td><td>{to}</td><td>{subject}</td><td>{receipt}</td></tr>".format(
+                at=escape(sent.sent_at),
+                to=escape(sent.to),
+                subject=escape(sent.subject),
+                receipt=(
+                    f'<a href="/dev/receipts/{escape(sent.order_id)}">latest receipt</a>'
+                    if sent.order_id
+                    else ""
+                ),
+            )
+            for sent in await read_outbox(emulator_url)
+        )
+        return HTMLResponse(
+            "<!doctype html><title>Local outbox</title><h1>Emails sent (newest first)</h1>"
+            '<p>As JSON: <a href="/dev/outbox">/dev/outbox</a></p>'
+            "<table border=1 cellpadding=4><tr><th>Sent</th><th>To</th><th>Subject</th>"
+            f"<th>Receipt</th></tr>{rows}</table>"
+        )
+
+    async def latest_receipt(request: Request) -> Response:
+        order_id = request.path_params["order_id"]
+        current = await services.get()
+        details = await current.reads.order_details(order_id) if is_order_id(order_id) else None
+        receipt = details.latest_receipt if details else None
+        if receipt is None:
+            return JSONResponse({"error": "no receipt for this order yet"}, status_code=404)
+        return RedirectResponse(await current.receipts.url(receipt), status_code=303)
+
+    return [
+        Route("/dev/outbox", outbox),
+        Route("/dev/outbox.html", outbox_page),
+        Route("/dev/receipts/{order_id}", latest_receipt),
+    ]

@@ -1,0 +1,164 @@
+"""The emails an order change sends: subjects and wording per event, rendered from templates.
+
+HTML is rendered with autoescaping on, so a name or a note containing markup arrives as text.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from domain.money import Money
+from domain.notifications import BusinessProfile, OrderSnapshot, Recipient
+from domain.orders import DeliveryPriority, EventKind, Order, TransactionKind
+
+_TEMPLATES = pathlib.Path(__file__).with_name("email_templates")
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    subject: str
+    headline: str
+    paragraphs: tuple[str, ...]
+
+
+def compose_email(
+    recipient: Recipient, snapshot: OrderSnapshot, business: BusinessProfile
+) -> Email:
+    order = snapshot.order
+    message = _message(recipient, snapshot)
+    to_customer = recipient is Recipient.CUSTOMER
+    values = {
+        "message": message,
+        "order": _order_view(order),
+        "business": business,
+        "receipt_link": business.receipt_link(order.id) if to_customer else None,
+    }
+    environment = _environment()
+    return Email(
+        to=order.customer_email if to_customer else business.orders_email,
+        subject=message.subject,
+        text=environment.get_template("order_email.txt").render(values),
+        html=environment.get_template("order_email.html").render(values),
+        order_id=order.id,
+    )
+
+
+def _message(recipient: Recipient, snapshot: OrderSnapshot) -> _Message:
+    order, kind = snapshot.order, snapshot.event.kind
+    total = _money(order.total, order)
+    name = order.customer_name
+    if recipient is Recipient.BUSINESS:
+        urgent = "URGENT: " if order.priority is DeliveryPriority.URGENT else ""
+        if kind is EventKind.ORDER_CANCELLED:
+            refund = _money(_refunded(snapshot), order)
+            return _Message(
+                f"{urgent}Order {order.id} cancelled, refund {refund}",
+                f"{name} cancelled order {order.id}",
+                (f"Refunded {refund}.", *_reason(snapshot)),
+            )
+        return _Message(
+            f"{urgent}New order {order.id} from {name}: {total}",
+            f"New {order.priority.value.lower()} order from {name}",
+            (f"Contact: {order.customer_email}.",),
+        )
+    match kind:
+        case EventKind.ORDER_PLACED:
+            return _Message(
+                f"Your order {order.id} is confirmed",
+                f"Thank you for your order, {name}",
+                (f"We have your order. Its total is {total}.",),
+            )
+        case EventKind.ORDER_MODIFIED:
+            was = snapshot.previous_total
+            change = snapshot.event.detail or "changed"
+            paragraphs = [f"Your order was updated ({change})."]
+            if was is not None and was != order.total:
+                paragraphs.append(f"Its new total is {total} (it was {_money(was, order)}).")
+            else:
+                paragraphs.append(f"Its total is {total}.")
+            return _Message(
+                f"Your order {order.id} was updated", "Your order was updated", tuple(paragraphs)
+            )
+        case EventKind.ORDER_CANCELLED:
+            refund = _money(_refunded(snapshot), order)
+            return _Message(
+                f"Your order {order.id} is cancelled",
+                "Your order is cancelled",
+                (f"We refunded {refund}.", *_reason(snapshot)),
+            )
+        case EventKind.ORDER_DISPATCHED:
+            return _Message(
+                f"Your order {order.id} is on its way",
+                "Your order is on its way",
+                ("It left us and will reach you soon.",),
+            )
+        case EventKind.ORDER_DELIVERED:
+            return _Message(
+                f"Your order {order.id} was delivered",
+                "Your order was delivered",
+                ("Enjoy, and thank you for ordering from us.",),
+            )
+    raise ValueError(f"no email for {kind}")
+
+
+def _refunded(snapshot: OrderSnapshot) -> int:
+    refunds = [t.amount for t in snapshot.transactions if t.kind is TransactionKind.REFUND]
+    return -refunds[-1] if refunds else 0
+
+
+def _reason(snapshot: OrderSnapshot) -> tuple[str, ...]:
+    return (f"Reason: {snapshot.event.detail}",) if snapshot.event.detail else ()
+
+
+def _order_view(order: Order) -> dict[str, object]:
+    address = order.delivery_address
+    parts = [address.line1, address.line2, f"{address.postal_code} {address.city}", address.country]
+    return {
+        "id": order.id,
+        "status": order.status.value,
+        "urgent": order.priority is DeliveryPriority.URGENT,
+        "lines": [
+            {
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": _money(line.unit_price, order),
+                "total": _money(line.line_total, order),
+            }
+            for line in order.lines
+        ],
+        "subtotal": _money(order.subtotal, order),
+        "delivery_fee": _money(order.delivery_fee, order),
+        "total": _money(order.total, order),
+        "address": ", ".join(part for part in parts if part),
+        "notes": order.notes,
+    }
+
+
+def _money(amount: int, order: Order) -> str:
+    return Money(amount, order.currency).display
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Built on first use, not at import: the worker's cold start does not pay for it.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
