@@ -138,10 +138,8 @@ def main() -> None:
     arguments = parser.parse_args()
     receipt, blank = time_rendering(arguments.renders)
     order, put = asyncio.run(time_worker(arguments.orders))
-    print(
-        f"receipt render    {receipt:8.2f} ms = {receipt / blank:5.1f} x a blank PDF ({blank:.2f} ms)"
-    )
-    print(f"placed order      {order:8.2f} ms = {order / put:5.1f} x one PutItem ({put:.2f} ms)")
+    print(f"receipt render {receipt:7.2f} ms = {receipt / blank:5.1f} x blank PDF ({blank:.2f} ms)")
+    print(f"placed order   {order:7.2f} ms = {order / put:5.1f} x one PutItem ({put:.2f} ms)")
     print("  (the order's transaction, the receipt to S3, two emails, each recorded)")
 
 
