@@ -265,7 +265,7 @@ class _RecordingSesClient:
 async def _send(sent: Email) -> tuple[str, _RecordingSesClient]:
     client = _RecordingSesClient()
     business = _business()
-    message_id = await SesMailer(client, business.sender_email, business.name).send(sent)  # type: ignore[arg-type]
+    message_id = await SesMailer(client, business.sender_email, business.name).send(sent)
     return message_id, client
 
 
