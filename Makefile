@@ -27,7 +27,13 @@ test: install browser  ## every test: unit, integration, end-to-end, browser
 
 check: lint test  ## everything CI runs
 
+bundle: install  ## build the Lambda bundle (arm64, the runtime's Python) into build/
+	$(UV) run --frozen python -m infra.bundle
+
+synth: install  ## synthesize the CDK app into cdk.out/ without the CDK CLI (cdk-nag runs too)
+	$(UV) run --frozen python -m infra.app
+
 schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(UV) run --frozen python -m schema.graphql_schema
 
-.PHONY: help install serve browser lint test check schema
+.PHONY: help install serve browser lint test check bundle synth schema

@@ -19,12 +19,12 @@ from strawberry.asgi import GraphQL
 
 from app.api_services import LazyApiServices
 from app.graphiql_page import GRAPHIQL_ASSETS_DIR, graphiql_html
+from app.settings import GRAPHQL_PATH
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema
 
 logger = logging.getLogger(__name__)
-GRAPHQL_PATH = "/graphql"
 GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from app.api_services import LazyApiServices
-from app.asgi import GRAPHQL_PATH, create_app
+from app.asgi import create_app
 from app.aws_clients import AwsClients
 from app.demo_catalogue import seed_demo_catalogue
 from app.dev_outbox import outbox_routes
@@ -19,6 +19,7 @@ from app.graphiql_page import missing_graphiql_assets
 from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
+from app.settings import GRAPHQL_PATH
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
 
+# Where the API answers, locally and behind API Gateway.
+GRAPHQL_PATH = "/graphql"
+
 
 class EnvVar:
     """The environment variables the handlers read; the CDK stack sets the same names."""

@@ -320,7 +320,7 @@ async def test_the_mailer_addresses_the_recipient_with_the_subject_and_order_id(
 @pytest.mark.xfail(
     strict=True,
     reason="BUG: a customer name may hold a line break, which the business subject copies "
-    "and a MIME header refuses (workers/emails.py)",
+    "and a MIME header refuses (workers/emails.py:73)",
 )
 async def test_a_new_order_from_a_name_spanning_two_lines_still_reaches_the_business() -> None:
     sent = _email(Recipient.BUSINESS, _placed(name="Zoë\nAdams"))

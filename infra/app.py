@@ -1,0 +1,70 @@
+"""The CDK app: `npx aws-cdk synth` runs it through cdk.json; `make synth` runs it directly."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from domain.notifications import BusinessProfile
+from infra.bundle import build_bundle
+from infra.stack import DeploymentConfig, OrderDeliveryStack
+
+STACK_NAME = "OrderDelivery"
+CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+CONTEXT_PREFIX = "orderDelivery:"
+
+
+def deployment_config(app: cdk.App) -> DeploymentConfig:
+    """Deployment choices from CDK context (cdk.json, or `-c orderDelivery:key=value`)."""
+
+    def context(key: str, default: str | None = None) -> str | None:
+        value = app.node.try_get_context(CONTEXT_PREFIX + key)
+        return default if value is None else str(value)
+
+    def required(key: str) -> str:
+        value = context(key)
+        if not value:
+            raise ValueError(f"set the CDK context value {CONTEXT_PREFIX}{key}")
+        return value
+
+    return DeploymentConfig(
+        frontend_origin=required("frontendOrigin"),
+        business=BusinessProfile(
+            name=required("businessName"),
+            orders_email=required("businessEmail"),
+            sender_email=required("senderEmail"),
+            phone=context("businessPhone"),
+            postal_address=context("businessAddress"),
+            receipt_link_template=context("receiptLinkTemplate", "") or "",
+        ),
+    )
+
+
+def build_app(
+    outdir: str | None = None, context: dict[str, str] | None = None
+) -> tuple[cdk.App, OrderDeliveryStack]:
+    """The app with its stack; cdk.json's context is the default, `-c` and `context` override."""
+    defaults = json.loads(CDK_JSON.read_text()).get("context", {})
+    if outdir is None and "CDK_OUTDIR" not in os.environ:  # run directly, not by the CDK CLI
+        outdir = str(CDK_JSON.parent / "cdk.out")
+    app = cdk.App(outdir=outdir, context=defaults, post_cli_context=context)
+    stack = OrderDeliveryStack(
+        app,
+        STACK_NAME,
+        config=deployment_config(app),
+        code=cdk_code(),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app, stack
+
+
+def cdk_code() -> cdk.aws_lambda.Code:
+    return cdk.aws_lambda.Code.from_asset(str(build_bundle()))
+
+
+if __name__ == "__main__":
+    build_app()[0].synth()

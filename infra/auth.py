@@ -1,0 +1,68 @@
+"""Identity: a Cognito user pool for customers, with a staff group, and the web client."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from infra.nag import acknowledge
+from resolvers.identity import STAFF_GROUP
+
+
+class Identities(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.user_pool = cognito.UserPool(
+            self,
+            "Users",
+            self_sign_up_enabled=True,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+                fullname=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG2",
+            "Customers of a small shop sign in with email; MFA is offered, not forced.",
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG3",
+            "Threat protection needs Cognito's Plus plan; not worth it at this scale yet.",
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG8",
+            "The Plus feature plan (threat protection) is a per-user cost not yet justified.",
+        )
+        cognito.CfnUserPoolGroup(
+            self,
+            "StaffGroup",
+            user_pool_id=self.user_pool.user_pool_id,
+            group_name=STAFF_GROUP,
+            description="Staff: see every order, dispatch and complete them, manage products.",
+        )
+        self.client = self.user_pool.add_client(
+            "WebClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+        )
