@@ -100,16 +100,6 @@ class GraphQLApi(Construct):
                 "web ACL is an extra cost to add when traffic warrants it.",
             ),
             (
-                "AwsSolutions-APIG4",
-                "Only the CORS preflight (OPTIONS) is unauthorized: browsers "
-                "send preflights without credentials by design.",
-            ),
-            (
-                "AwsSolutions-COG4",
-                "Only the CORS preflight (OPTIONS) has no Cognito authorizer: "
-                "browsers send preflights without credentials by design.",
-            ),
-            (
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 "AmazonAPIGatewayPushToCloudWatchLogs]",
                 "API Gateway's account-level logging role uses AWS's own policy for exactly that.",

@@ -42,11 +42,6 @@ class Identities(Construct):
         )
         acknowledge(
             self.user_pool,
-            "AwsSolutions-COG3",
-            "Threat protection needs Cognito's Plus plan; not worth it at this scale yet.",
-        )
-        acknowledge(
-            self.user_pool,
             "AwsSolutions-COG8",
             "The Plus feature plan (threat protection) is a per-user cost not yet justified.",
         )

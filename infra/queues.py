@@ -8,7 +8,6 @@ from constructs import Construct
 
 from domain.orders import DeliveryPriority
 from domain.resources import QUEUES
-from infra.nag import acknowledge
 
 
 class CommandQueues(Construct):
@@ -25,11 +24,6 @@ class CommandQueues(Construct):
                 retention_period=Duration.days(definition.dlq_retention_days),
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
-            )
-            acknowledge(
-                dead_letters,
-                "AwsSolutions-SQS3",
-                "This is a dead-letter queue: messages end here, it has none of its own.",
             )
             self.dead_letter_queues[priority] = dead_letters
             self.queues[priority] = sqs.Queue(

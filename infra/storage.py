@@ -27,11 +27,6 @@ class ReceiptsAndAssets(Construct):
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        acknowledge(
-            self.logs,
-            "AwsSolutions-S1",
-            "This is the access-log bucket; logging it into itself would loop.",
-        )
         self.bucket = s3.Bucket(
             self,
             "Bucket",
