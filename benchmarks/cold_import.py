@@ -2,21 +2,28 @@
 
     uv run python benchmarks/cold_import.py [--runs 15]
 
-Each figure is the median wall time of a fresh `python -c "import <module>"`; ratios compare
-with baselines measured in the same run (the bare interpreter, and the AWS SDK alone), so the
-numbers mean something on a shared, noisy machine.
+Each figure is the median wall time of a fresh `python -c "import <module>"`, once from the
+project's environment and once from a Lambda bundle built for this machine (only the standard
+library and the bundle on the path, as in Lambda). Ratios compare with baselines measured in the
+same run (the bare interpreter, and the AWS SDK alone), so they mean something on a shared,
+noisy machine. The bundle's size is printed for the deployable (arm64) bundle.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import time
+import zipfile
+from pathlib import Path
 
 from app.settings import EnvVar
+from infra.bundle import LAMBDA_PLATFORM, LAMBDA_PYTHON, build_bundle, directory_size
 
 # Settings the handler modules validate at import; no AWS call is made at import time.
 ENVIRONMENT = {
@@ -25,6 +32,9 @@ ENVIRONMENT = {
     EnvVar.STANDARD_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/s.fifo",
     EnvVar.BUCKET_NAME: "bench-receipts",
     EnvVar.REGION: "us-east-1",
+    EnvVar.BUSINESS_NAME: "Bench Shop",
+    EnvVar.BUSINESS_EMAIL: "orders@example.com",
+    EnvVar.SENDER_EMAIL: "no-reply@example.com",
 }
 SUBJECTS = {
     "python (baseline)": "pass",
@@ -34,26 +44,59 @@ SUBJECTS = {
 }
 
 
-def median_seconds(code: str, runs: int) -> float:
-    environment = {**os.environ, **ENVIRONMENT, "PYTHONDONTWRITEBYTECODE": "1"}
+def median_seconds(command: list[str], runs: int) -> float:
+    environment = {**os.environ, **ENVIRONMENT}
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, env=environment)  # noqa: S603
+        subprocess.run(command, check=True, env=environment)  # noqa: S603
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
+
+
+def report(title: str, results: dict[str, float]) -> None:
+    interpreter, sdk = results["python (baseline)"], results["aioboto3 (SDK baseline)"]
+    print(f"\n{title}")
+    print(f"{'module':26} {'seconds':>8} {'x python':>9} {'x aioboto3':>11}")
+    for name, seconds in results.items():
+        print(f"{name:26} {seconds:8.3f} {seconds / interpreter:9.1f} {seconds / sdk:11.2f}")
+
+
+def zipped_size(path: Path) -> int:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*")):
+            if file.is_file():
+                archive.write(file, file.relative_to(path))
+    return len(buffer.getvalue())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
-    results = {name: median_seconds(code, runs) for name, code in SUBJECTS.items()}
-    interpreter, sdk = results["python (baseline)"], results["aioboto3 (SDK baseline)"]
     print(f"median of {runs} fresh processes each")
-    print(f"{'module':26} {'seconds':>8} {'x python':>9} {'x aioboto3':>11}")
-    for name, seconds in results.items():
-        print(f"{name:26} {seconds:8.3f} {seconds / interpreter:9.1f} {seconds / sdk:11.2f}")
+    report(
+        "from the project's environment",
+        {
+            name: median_seconds([sys.executable, "-c", code], runs)
+            for name, code in SUBJECTS.items()
+        },
+    )
+    local = build_bundle(platform.machine(), f"{sys.version_info.major}.{sys.version_info.minor}")
+    prefix = f"import sys; sys.path.insert(0, {str(local)!r}); "
+    report(
+        f"from a Lambda bundle for this machine ({local.name}), python -S -E",
+        {
+            name: median_seconds([sys.executable, "-S", "-E", "-c", prefix + code], runs)
+            for name, code in SUBJECTS.items()
+        },
+    )
+    deployable = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
+    print(
+        f"\ndeployable bundle {deployable.name}: {directory_size(deployable) / 1e6:.1f} MB "
+        f"unzipped, {zipped_size(deployable) / 1e6:.1f} MB zipped"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,176 @@
+"""The Lambda bundle: only runtime packages, and the handlers the stack names work from it."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from app.settings import EnvVar
+from infra.bundle import LAMBDA_PLATFORM, LAMBDA_PYTHON, build_bundle, interpreter_for
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+NOT_FOR_LAMBDA = (
+    "moto",
+    "pytest",
+    "aws_cdk",
+    "jsii",
+    "cdk_nag",
+    "uvicorn",
+    "jwt",
+    "playwright",
+    "mypy",
+    "ruff",
+    "cfnlint",
+    "hypothesis",
+    "werkzeug",
+    "flask",
+)
+ENVIRONMENT = {
+    EnvVar.TABLE_NAME: "orders",
+    EnvVar.URGENT_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/urgent.fifo",
+    EnvVar.STANDARD_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/standard.fifo",
+    EnvVar.BUCKET_NAME: "receipts",
+    EnvVar.REGION: "us-east-1",
+    EnvVar.BUSINESS_NAME: "Example Shop",
+    EnvVar.BUSINESS_EMAIL: "orders@example.com",
+    EnvVar.SENDER_EMAIL: "no-reply@example.com",
+    # No AWS call is made below; credentials only let the SDK build its clients.
+    "AWS_ACCESS_KEY_ID": "bundle-test",
+    "AWS_SECRET_ACCESS_KEY": "bundle-test",
+}
+API_GATEWAY_EVENT = {
+    "resource": "/graphql",
+    "path": "/graphql",
+    "httpMethod": "POST",
+    "headers": {
+        "Content-Type": "application/json",
+        "Host": "abc.execute-api.us-east-1.amazonaws.com",
+    },
+    "multiValueHeaders": {
+        "Content-Type": ["application/json"],
+        "Host": ["abc.execute-api.us-east-1.amazonaws.com"],
+    },
+    "queryStringParameters": None,
+    "multiValueQueryStringParameters": None,
+    "pathParameters": None,
+    "stageVariables": None,
+    "requestContext": {
+        "resourcePath": "/graphql",
+        "httpMethod": "POST",
+        "path": "/prod/graphql",
+        "stage": "prod",
+        "requestId": "req-1",
+        "identity": {"sourceIp": "203.0.113.7"},
+        "authorizer": {
+            "claims": {"sub": "c0ffee", "email": "ann@example.com", "cognito:groups": "staff"}
+        },
+    },
+    "body": json.dumps({"query": "{ __typename }"}),
+    "isBase64Encoded": False,
+}
+SQS_EVENT = {
+    "Records": [
+        {
+            "messageId": "m-1",
+            "receiptHandle": "r-1",
+            "body": "not a command",
+            "attributes": {"MessageGroupId": "g-1", "ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:standard.fifo",
+            "awsRegion": "us-east-1",
+        }
+    ]
+}
+INVOKE = textwrap.dedent(
+    """
+    import importlib, json, sys
+    sys.path.insert(0, sys.argv[1])
+    calls = json.loads(sys.argv[2])
+    answers = {}
+    for dotted, event in calls.items():
+        module, _, name = dotted.rpartition(".")
+        handler = getattr(importlib.import_module(module), name)
+        answers[dotted] = handler(event, None)
+    print(json.dumps({"answers": answers, "path": [m.__file__ for m in map(sys.modules.get,
+        ("strawberry", "aioboto3", "reportlab")) if m]}))
+    """
+)
+
+
+def test_the_bundle_carries_no_dev_local_or_infra_package() -> None:
+    bundle = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
+    top_level = {path.name for path in bundle.iterdir()}
+
+    assert {
+        "app",
+        "domain",
+        "schema",
+        "resolvers",
+        "workers",
+        "strawberry",
+        "aioboto3",
+    } <= top_level
+    assert not top_level & set(NOT_FOR_LAMBDA)
+    assert not (bundle / "app" / "graphiql_assets").exists()
+    assert not (bundle / "botocore" / "data" / "ec2").exists()  # unused service models pruned
+    assert (bundle / "botocore" / "data" / "dynamodb").is_dir()
+
+
+def test_the_bundle_holds_bytecode_only_for_the_runtimes_python() -> None:
+    bundle = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
+    tags = {path.name.split(".")[-2] for path in bundle.rglob("*.pyc")}
+    expected = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+
+    if interpreter_for(LAMBDA_PYTHON) is not None:
+        assert tags == {expected}
+    else:
+        assert tags <= {expected}
+
+
+def test_the_handlers_the_stack_names_answer_from_a_bundle_for_this_machine(
+    synthesized: Synthesized, tmp_path: Path
+) -> None:
+    handlers = {
+        function["Properties"]["Handler"]
+        for function in synthesized.resources("AWS::Lambda::Function").values()
+    }
+    this_python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    bundle = build_bundle(platform.machine(), this_python)
+    api = next(handler for handler in handlers if "api" in handler)
+    worker = next(handler for handler in handlers if "worker" in handler)
+
+    # -S: no site-packages, -E: no PYTHON* variables: only the standard library and the bundle.
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-E",
+            "-c",
+            INVOKE,
+            str(bundle),
+            json.dumps({api: API_GATEWAY_EVENT, worker: SQS_EVENT}),
+        ],
+        capture_output=True,
+        text=True,
+        env=ENVIRONMENT,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert all(path.startswith(str(bundle)) for path in result["path"])
+    answer = result["answers"][api]
+    assert answer["statusCode"] == 200, answer
+    assert json.loads(answer["body"]) == {"data": {"__typename": "Query"}}
+    assert result["answers"][worker] == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
