@@ -87,7 +87,9 @@ class PlaceOrder(OrderCommand):
         _set(
             self,
             "notes",
-            validation.optional_text("notes", self.notes, max_length=validation.MAX_NOTES_LENGTH),
+            validation.optional_text(
+                "notes", self.notes, max_length=validation.MAX_NOTES_LENGTH, multiline=True
+            ),
         )
         _set(
             self,
@@ -124,7 +126,9 @@ class ModifyOrder(OrderCommand):
             # An empty string clears the notes; anything else obeys the same limits as placing.
             notes = self.notes.strip()
             if notes:
-                validation.text("notes", notes, max_length=validation.MAX_NOTES_LENGTH)
+                validation.text(
+                    "notes", notes, max_length=validation.MAX_NOTES_LENGTH, multiline=True
+                )
             _set(self, "notes", notes)
         if self.items is None and self.delivery_address is None and self.notes is None:
             raise InvalidInputError(
@@ -143,7 +147,7 @@ class CancelOrder(OrderCommand):
             self,
             "reason",
             validation.optional_text(
-                "reason", self.reason, max_length=validation.MAX_REASON_LENGTH
+                "reason", self.reason, max_length=validation.MAX_REASON_LENGTH, multiline=True
             ),
         )
 

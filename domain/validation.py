@@ -28,23 +28,35 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _PHONE = re.compile(r"\+?[0-9 ().-]{5,32}")
 
 
-def text(field: str, value: str, *, max_length: int) -> str:
-    """A required string: stripped, non-empty, at most `max_length` characters."""
+def text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
+    """A required string: stripped, non-empty, at most `max_length` characters.
+
+    Only multi-line fields (notes) may hold line breaks and tabs: a name or an address line
+    ends up in email headers and on one line of a receipt.
+    """
     stripped = value.strip()
     if not stripped:
         raise InvalidInputError(field, f"{field} must not be empty.")
     if len(stripped) > max_length:
         raise InvalidInputError(field, f"{field} must be at most {max_length} characters.")
-    if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in stripped):
-        raise InvalidInputError(field, f"{field} contains control characters.")
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in stripped):
+        raise InvalidInputError(
+            field,
+            f"{field} contains control characters."
+            if multiline
+            else f"{field} must be one line, without control characters.",
+        )
     return stripped
 
 
-def optional_text(field: str, value: str | None, *, max_length: int) -> str | None:
+def optional_text(
+    field: str, value: str | None, *, max_length: int, multiline: bool = False
+) -> str | None:
     """An optional string: None, or blank, means absent."""
     if value is None or not value.strip():
         return None
-    return text(field, value, max_length=max_length)
+    return text(field, value, max_length=max_length, multiline=multiline)
 
 
 def email(field: str, value: str) -> str:

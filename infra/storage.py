@@ -58,7 +58,6 @@ class ReceiptsAndAssets(Construct):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             ),
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             enable_logging=True,
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",
@@ -78,7 +77,7 @@ class ReceiptsAndAssets(Construct):
             self.distribution,
             "AwsSolutions-CFR4",
             (
-                "The default *.cloudfront.net certificate allows TLSv1; a custom domain with "
-                "TLSv1.2_2021 (set above) applies once the business adds its own domain."
+                "The default *.cloudfront.net certificate's policy is fixed by AWS; set "
+                "TLSv1.2_2021 with the certificate when the business adds its own domain."
             ),
         )

@@ -49,7 +49,8 @@ def compose_email(
     environment = _environment()
     return Email(
         to=order.customer_email if to_customer else business.orders_email,
-        subject=message.subject,
+        # A header is one line: whatever a name holds, the subject is folded onto one.
+        subject=" ".join(message.subject.split()),
         text=environment.get_template("order_email.txt").render(values),
         html=environment.get_template("order_email.html").render(values),
         order_id=order.id,
@@ -83,7 +84,7 @@ def _message(recipient: Recipient, snapshot: OrderSnapshot) -> _Message:
             )
         case EventKind.ORDER_MODIFIED:
             was = snapshot.previous_total
-            change = snapshot.event.detail or "changed"
+            change = (snapshot.event.detail or "changed").replace("deliveryAddress", "address")
             paragraphs = [f"Your order was updated ({change})."]
             if was is not None and was != order.total:
                 paragraphs.append(f"Its new total is {total} (it was {_money(was, order)}).")

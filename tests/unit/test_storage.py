@@ -19,6 +19,7 @@ from domain.orders import (
     Order,
     OrderStatus,
     TimelineEvent,
+    Transaction,
     TransactionKind,
 )
 from tests.factories import (
@@ -122,12 +123,8 @@ def test_an_order_reads_back_with_its_ledger_and_timeline(codec: Callable[[Item]
         ),
         storage.event_item(order.id, "01E2", TimelineEvent(EventKind.ORDER_CANCELLED), "c2", NOW),
         storage.order_item(order),
-        storage.transaction_item(
-            order, "01T1", LedgerEntry(TransactionKind.CHARGE, 1399, "Order placed"), "c1", NOW
-        ),
-        storage.transaction_item(
-            order, "01T2", LedgerEntry(TransactionKind.REFUND, -1399), "c2", NOW
-        ),
+        _booked(order, "01T1", LedgerEntry(TransactionKind.CHARGE, 1399, "Order placed")),
+        _booked(order, "01T2", LedgerEntry(TransactionKind.REFUND, -1399)),
     ]
 
     details = storage.order_details_from_items(codec(item) for item in items)
@@ -145,11 +142,15 @@ def test_an_order_reads_back_with_its_ledger_and_timeline(codec: Callable[[Item]
     assert {t.created_at for t in details.transactions} | {h.at for h in details.history} == {NOW}
 
 
+def _booked(order: Order, transaction_id: str, entry: LedgerEntry) -> storage.Item:
+    """The stored item of a ledger entry booked on `order`, as the worker writes it."""
+    booked = Transaction(transaction_id, entry.kind, entry.amount, order.currency, entry.note, NOW)
+    return storage.transaction_item(order.id, booked, "c1")
+
+
 def test_a_collection_without_its_order_item_is_no_order() -> None:
     order = an_order()
-    orphan = storage.transaction_item(
-        order, "01T1", LedgerEntry(TransactionKind.CHARGE, 1), "c1", NOW
-    )
+    orphan = _booked(order, "01T1", LedgerEntry(TransactionKind.CHARGE, 1))
 
     assert storage.order_details_from_items([orphan]) is None
     assert storage.order_details_from_items([]) is None
@@ -172,9 +173,7 @@ def test_an_order_item_is_keyed_for_its_three_access_patterns() -> None:
 
 def test_the_ledger_and_timeline_share_the_orders_partition() -> None:
     order = an_order(id="01JORDER")
-    transaction = storage.transaction_item(
-        order, "01T", LedgerEntry(TransactionKind.CHARGE, 1), "c", NOW
-    )
+    transaction = _booked(order, "01T", LedgerEntry(TransactionKind.CHARGE, 1))
     event = storage.event_item(order.id, "01E", TimelineEvent(EventKind.ORDER_PLACED), "c", NOW)
 
     assert transaction[storage.PK] == event[storage.PK] == storage.order_key(order.id)[storage.PK]

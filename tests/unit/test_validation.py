@@ -237,3 +237,15 @@ def test_nested_fields_are_named_by_their_full_path() -> None:
             return an_address(city=" ")
 
     assert refused_field(an_address_input) == "deliveryAddress.city"
+
+
+@pytest.mark.parametrize("name", ["Zoë\nAdams", "Zoë\tAdams", "Zoë\rAdams"])
+def test_a_name_must_be_one_line(name: str) -> None:
+    with pytest.raises(InvalidInputError) as refusal:
+        validation.text("name", name, max_length=120)
+
+    assert refusal.value.field == "name"
+
+
+def test_notes_may_span_lines() -> None:
+    assert validation.text("notes", "ring twice\nleave at the door", max_length=100, multiline=True)
