@@ -164,7 +164,7 @@ def test_customer_text_with_markup_and_accents_prints_as_written() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="LIMITATION: receipts draw with Helvetica (Latin-1 only): a name in another script prints "
+    reason="LIMITATION: receipts draw with Helvetica (Latin-1 only): another script prints "
     "as ■ (workers/receipts.py:142)",
 )
 def test_a_customer_name_in_another_script_prints_as_written() -> None:
