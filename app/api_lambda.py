@@ -22,7 +22,8 @@ handler = Mangum(
     create_app(
         LazyApiServices(_settings, AwsClients.for_settings(_settings)),
         ApiGatewayAuthenticator(),
-        graphiql=False,
+        developer_mode=False,
+        cors_allowed_origins=_settings.cors_allowed_origins,
     ),
     lifespan="off",
 )

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -26,17 +26,20 @@ from schema.graphql_schema import build_schema
 
 logger = logging.getLogger(__name__)
 GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
+# A GraphQL request is a query text and its variables: 64 KiB is far beyond any real one
+# (the token limit stops long queries anyway), and keeps a flood of large bodies cheap.
+MAX_BODY_BYTES = 64 * 1024
 
 
 class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
     """Authenticates every operation before Strawberry sees it; the IDE page needs no token."""
 
     def __init__(
-        self, services: LazyApiServices, authenticator: Authenticator, *, graphiql: bool
+        self, services: LazyApiServices, authenticator: Authenticator, *, developer_mode: bool
     ) -> None:
         super().__init__(
-            build_schema(),
-            graphql_ide="graphiql" if graphiql else None,
+            build_schema(developer_mode=developer_mode),
+            graphql_ide="graphiql" if developer_mode else None,
             allow_queries_via_get=False,  # a GET must never change state, nor be cached by proxies
         )
         self._services = services
@@ -53,14 +56,25 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
             await _unauthenticated(str(error))(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
-        await super().__call__(scope, receive, send)
+        body = await _read_body(request, MAX_BODY_BYTES)
+        if body is None:
+            await _too_large()(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await super().__call__(scope, replay, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         identity: Identity = request.state.identity
-        correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
-        return request_context(await self._services.get(), identity, correlation_id[:64])
+        correlation_id = (request.headers.get("x-correlation-id") or uuid.uuid4().hex)[:64]
+        # Returned with the response, so a client can quote it when reporting an error.
+        if isinstance(response, Response):
+            response.headers["x-correlation-id"] = correlation_id
+        return request_context(await self._services.get(), identity, correlation_id)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(GRAPHIQL_ASSETS_PATH))
@@ -71,6 +85,33 @@ def _wants_ide(request: Request) -> bool:
         request.method == "GET"
         and "text/html" in request.headers.get("accept", "")
         and "query" not in request.query_params
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None once it grows past `limit` (whatever Content-Length says)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _too_large() -> Response:
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                    "extensions": {"code": "REQUEST_TOO_LARGE"},
+                }
+            ]
+        },
+        status_code=413,
     )
 
 
@@ -97,20 +138,20 @@ def create_app(
     services: LazyApiServices,
     authenticator: Authenticator,
     *,
-    graphiql: bool,
+    developer_mode: bool,
     cors_allowed_origins: Sequence[str] = (),
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     routes: list[BaseRoute] = [
         Route(
             GRAPHQL_PATH,
-            OrderDeliveryGraphQL(services, authenticator, graphiql=graphiql),
+            OrderDeliveryGraphQL(services, authenticator, developer_mode=developer_mode),
             methods=["GET", "POST"],
         ),
         Route("/healthz", _health),
         *extra_routes,
     ]
-    if graphiql:
+    if developer_mode:
         routes.append(
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS_DIR, check_dir=False))
         )

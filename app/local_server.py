@@ -102,7 +102,7 @@ async def serve(options: ServeOptions) -> None:
         app = create_app(
             services,
             BearerTokenAuthenticator(tokens),
-            graphiql=True,
+            developer_mode=True,
             extra_routes=outbox_routes(endpoint, services),
         )
         sqs = await clients.sqs()

@@ -11,7 +11,9 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -20,6 +22,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import ExpectedGraphQLError
 from schema.mutation import Mutation
@@ -67,22 +70,38 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
-def build_schema() -> strawberry.Schema:
+# The limiters' validation rules, made once. Each limiter instance makes a new rule class, and
+# the validation cache is keyed by the rules: rules made per request would never hit it.
+_LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+_PRODUCTION_RULES = (*_LIMIT_RULES, NoSchemaIntrospectionCustomRule)
+
+
+def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
+    """The schema with its limits; `developer_mode` (the local server only) allows
+    introspection and "did you mean" suggestions, which production keeps to itself."""
+    rules = _LIMIT_RULES if developer_mode else _PRODUCTION_RULES
     # Factories, not instances: an extension instance would be shared by concurrent requests.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(QueryDepthLimiter, max_depth=MAX_QUERY_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(AddValidationRules, list(rules)),
         ParserCache,
         ValidationCache,
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not developer_mode),
+    )
 
 
 def main() -> int:
     """`python -m schema.graphql_schema [--check]`: write schema.graphql, or check it is current."""
-    sdl = build_schema().as_str() + "\n"
+    sdl = build_schema(developer_mode=True).as_str() + "\n"
     if "--check" in sys.argv[1:]:
         if not SDL_PATH.exists() or SDL_PATH.read_text() != sdl:
             print(

@@ -1,0 +1,149 @@
+"""Production limits of the GraphQL endpoint, over HTTP against the ASGI app and the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from starlette.requests import Request
+from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
+
+from app.api_services import LazyApiServices
+from app.asgi import MAX_BODY_BYTES, create_app
+from resolvers.identity import Identity
+from schema.graphql_schema import MAX_ALIASES, build_schema
+from tests.integration.conftest import Stack, identity, register_command
+
+pytestmark = pytest.mark.integration
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+TYPO = "{ ordrs { edges { node { id } } } }"
+
+
+class SignedIn:
+    """An authenticator for tests: everyone is the given identity."""
+
+    def __init__(self, who: Identity) -> None:
+        self.who = who
+
+    def authenticate(self, request: Request) -> Identity:
+        return self.who
+
+
+def client(stack: Stack, *, developer_mode: bool) -> httpx.AsyncClient:
+    assert stack.settings.aws_endpoint_url is not None
+    app = create_app(
+        LazyApiServices(stack.settings, stack.clients),
+        SignedIn(identity("ann")),
+        developer_mode=developer_mode,
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def post(http: httpx.AsyncClient, query: str, **variables: Any) -> httpx.Response:
+    return await http.post("/graphql", json={"query": query, "variables": variables})
+
+
+async def test_production_hides_the_schema_and_suggestions(stack: Stack) -> None:
+    async with client(stack, developer_mode=False) as http:
+        introspection = (await post(http, INTROSPECTION)).json()
+        typo = (await post(http, TYPO)).json()
+        ide = await http.get("/graphql", headers={"accept": "text/html"})
+
+    assert "introspection" in introspection["errors"][0]["message"].lower()
+    assert "data" not in introspection or introspection["data"] is None
+    assert typo["errors"][0]["message"] == "Cannot query field 'ordrs' on type 'Query'."
+    assert ide.status_code != 200 or "graphiql" not in ide.text.lower()
+
+
+async def test_the_local_server_shows_the_schema_and_suggestions(stack: Stack) -> None:
+    async with client(stack, developer_mode=True) as http:
+        introspection = (await post(http, INTROSPECTION)).json()
+        typo = (await post(http, TYPO)).json()
+
+    assert introspection["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    assert "Did you mean 'orders'" in typo["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(stack: Stack) -> None:
+    aliases = " ".join(f"a{index}: me {{ id }}" for index in range(MAX_ALIASES + 1))
+
+    async with client(stack, developer_mode=False) as http:
+        answer = (await post(http, f"{{ {aliases} }}")).json()
+
+    assert "aliases" in answer["errors"][0]["message"]
+
+
+async def test_a_body_over_the_limit_is_refused_before_parsing(stack: Stack) -> None:
+    padding = "#" * (MAX_BODY_BYTES + 1)
+
+    async with client(stack, developer_mode=False) as http:
+        answer = await post(http, "{ me { id } }\n" + padding)
+
+    assert answer.status_code == 413
+    assert answer.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_batched_operations_are_refused(stack: Stack) -> None:
+    async with client(stack, developer_mode=False) as http:
+        answer = await http.post("/graphql", json=[{"query": "{ me { id } }"}] * 2)
+
+    assert answer.status_code == 400
+
+
+async def test_the_correlation_id_comes_back_with_the_response(stack: Stack) -> None:
+    async with client(stack, developer_mode=False) as http:
+        answer = await http.post(
+            "/graphql", json={"query": "{ me { id } }"}, headers={"x-correlation-id": "trace-42"}
+        )
+
+    assert answer.headers["x-correlation-id"] == "trace-42"
+
+
+async def test_validation_stays_cached_with_the_limits_on(stack: Stack) -> None:
+    schema = build_schema()
+    context = await stack.context(identity("ann"))
+    cache = _get_validate_cache(DEFAULT_MAXSIZE)
+    query = "query CacheProbe { products(first: 3) { edges { node { sku } } } }"
+    await schema.execute(query, context_value=context)
+    before = cache.cache_info()
+
+    for _ in range(3):
+        result = await schema.execute(query, context_value=await stack.context(identity("ann")))
+        assert result.errors is None
+
+    after = cache.cache_info()
+    assert after.hits - before.hits == 3
+    assert after.misses == before.misses
+
+
+async def test_sqs_unavailable_is_a_clear_retryable_error_and_nothing_happens(
+    stack: Stack,
+) -> None:
+    await stack.apply(register_command("ann"))
+    sqs = await stack.clients.sqs()
+
+    def unreachable(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sqs.example")
+
+    sqs.meta.events.register("before-call.sqs.SendMessage", unreachable)
+    try:
+        async with client(stack, developer_mode=False) as http:
+            answer = (
+                await post(
+                    http,
+                    "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) "
+                    "{ __typename ... on CommandAccepted { orderId } } }",
+                    input={"items": [{"sku": "TEA", "quantity": 1}], "idempotencyKey": "k-1"},
+                )
+            ).json()
+    finally:
+        sqs.meta.events.unregister("before-call.sqs.SendMessage", unreachable)
+
+    (error,) = answer["errors"]
+    assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True}
+    assert "Retry" in error["message"]
+    assert answer["data"] is None
+    assert await stack.drain() == []  # nothing reached the queue
