@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import uvicorn
@@ -19,7 +21,7 @@ from app.graphiql_page import missing_graphiql_assets
 from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
-from app.settings import GRAPHQL_PATH
+from app.settings import GRAPHQL_PATH, Settings
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
@@ -70,8 +72,21 @@ class ServeOptions:
     log_level: str = "INFO"
 
 
-async def serve(options: ServeOptions) -> None:
-    configure_logging(options.log_level)
+@dataclass(frozen=True, slots=True)
+class LocalService:
+    """A running local service: what a caller needs to talk to it and to check on it."""
+
+    graphql_url: str
+    emulator_url: str
+    settings: Settings
+    clients: AwsClients
+    tokens: DevTokens
+    server: uvicorn.Server
+
+
+@asynccontextmanager
+async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
+    """Start emulator, resources, worker loop and HTTP server; stop them all on exit."""
     missing = missing_graphiql_assets()
     if missing:
         raise SystemExit(
@@ -85,7 +100,8 @@ async def serve(options: ServeOptions) -> None:
         endpoint = emulator.start()
     clients = AwsClients(LOCAL_REGION, endpoint)
     stop = asyncio.Event()
-    consumers: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[None]] = []
+    server: uvicorn.Server | None = None
     try:
         settings = await create_resources(
             clients,
@@ -109,7 +125,7 @@ async def serve(options: ServeOptions) -> None:
         # One consumer per queue, as Lambda has one event source per queue: urgent orders never
         # wait behind a backlog of standard ones.
         for priority in (DeliveryPriority.URGENT, DeliveryPriority.STANDARD):
-            consumers.append(
+            tasks.append(
                 asyncio.create_task(
                     consume_queue(
                         sqs,
@@ -126,31 +142,52 @@ async def serve(options: ServeOptions) -> None:
                 app, host=options.host, port=options.port, lifespan="off", log_level="warning"
             )
         )
-        announce = asyncio.create_task(_announce_when_started(server, endpoint, tokens))
-        await server.serve()
-        announce.cancel()
+        tasks.append(asyncio.create_task(server.serve(), name="http"))
+        while not server.started:
+            if tasks[-1].done():
+                await tasks[-1]  # the server could not start: raise its error
+            await asyncio.sleep(0.05)
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        yield LocalService(
+            graphql_url=f"http://{host}:{port}{GRAPHQL_PATH}",
+            emulator_url=endpoint,
+            settings=settings,
+            clients=clients,
+            tokens=tokens,
+            server=server,
+        )
     finally:
         stop.set()
-        for task in consumers:
-            task.cancel()
-        await asyncio.gather(*consumers, return_exceptions=True)
+        for task in tasks:
+            if task.get_name() != "http":
+                task.cancel()
+        if server is not None:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
         await clients.close()
         if emulator is not None:
             emulator.stop()
 
 
-async def _announce_when_started(server: uvicorn.Server, endpoint: str, tokens: DevTokens) -> None:
-    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
-        await asyncio.sleep(0.05)
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    customer = DEMO_CUSTOMER.token(tokens)
-    staff = DEMO_STAFF.token(tokens)
+async def serve(options: ServeOptions) -> None:
+    configure_logging(options.log_level)
+    async with local_service(options) as service:
+        _announce(service)
+        # uvicorn turns Ctrl-C and SIGTERM into should_exit; then the service shuts down.
+        while not service.server.should_exit:  # noqa: ASYNC110 (uvicorn exposes a flag)
+            await asyncio.sleep(0.2)
+
+
+def _announce(service: LocalService) -> None:
+    base = service.graphql_url.removesuffix(GRAPHQL_PATH)
+    customer = DEMO_CUSTOMER.token(service.tokens)
+    staff = DEMO_STAFF.token(service.tokens)
     print(
         f"""
 Order delivery is running locally.
-  GraphQL + GraphiQL:  http://{host}:{port}{GRAPHQL_PATH}
-  AWS emulator:        {endpoint}
-  Emails sent (outbox): http://{host}:{port}/dev/outbox.html  (JSON: /dev/outbox)
+  GraphQL + GraphiQL:   {service.graphql_url}
+  AWS emulator:         {service.emulator_url}
+  Emails sent (outbox): {base}/dev/outbox.html  (JSON: /dev/outbox)
 
 Paste one of these into GraphiQL's Headers tab:
   demo customer ({DEMO_CUSTOMER.sub}):
@@ -160,7 +197,7 @@ Paste one of these into GraphiQL's Headers tab:
 
 More tokens: order-delivery token --sub SUB [--name N] [--email E] [--staff]
 Press Ctrl-C to stop.
-READY http://{host}:{port}{GRAPHQL_PATH}""",
+READY {service.graphql_url}""",
         flush=True,
         file=sys.stdout,
     )

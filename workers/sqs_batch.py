@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from domain.commands import Command, CommandOutcome, decode_command
@@ -24,17 +25,27 @@ async def process_sqs_batch(
 ) -> PartialBatchResponse:
     """Handle each record; report the ones that failed so only they come back.
 
-    Once a record of a FIFO message group fails, the group's later records in this batch are
-    reported failed without being tried: applying them first would break the group's order.
+    Message groups are independent, so they run concurrently; within a group records run in
+    order, and once one fails the group's later records are reported failed without being
+    tried: applying them first would break the group's order.
     """
-    failures: list[BatchItemFailure] = []
-    failed_groups: set[str] = set()
+    groups: dict[str, list[Mapping[str, Any]]] = {}
     for record in event.get("Records", []):
+        group = record.get("attributes", {}).get("MessageGroupId") or str(record["messageId"])
+        groups.setdefault(group, []).append(record)
+    failed = await asyncio.gather(*(_process_group(records, handle) for records in groups.values()))
+    return {
+        "batchItemFailures": [
+            {"itemIdentifier": message_id} for group in failed for message_id in group
+        ]
+    }
+
+
+async def _process_group(
+    records: Sequence[Mapping[str, Any]], handle: Callable[[Command], Awaitable[CommandOutcome]]
+) -> list[str]:
+    for index, record in enumerate(records):
         message_id = str(record["messageId"])
-        group = record.get("attributes", {}).get("MessageGroupId")
-        if group is not None and group in failed_groups:
-            failures.append({"itemIdentifier": message_id})
-            continue
         try:
             command = decode_command(str(record["body"]))
             outcome = await handle(command)
@@ -45,7 +56,5 @@ async def process_sqs_batch(
             # Malformed or failing for a transient reason: the queue redelivers it, and after
             # its maximum receives moves it to the dead-letter queue.
             logger.exception("message %s failed; it will be retried", message_id)
-            failures.append({"itemIdentifier": message_id})
-            if group is not None:
-                failed_groups.add(group)
-    return {"batchItemFailures": failures}
+            return [str(later["messageId"]) for later in records[index:]]
+    return []
