@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
         help="use this AWS emulator instead of starting the embedded one",
     )
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    load = commands.add_parser(
+        "loadtest", help="load a local service (loopback only), then check nothing was lost"
+    )
+    load.add_argument("--orders", type=int, default=200)
+    load.add_argument("--concurrency", type=int, default=20)
+    load.add_argument("--customers", type=int, default=50)
+    load.add_argument("--seed", type=int, default=7)
     token = commands.add_parser("token", help="print a bearer token the local server accepts")
     token.add_argument("--sub", required=True, help="the identity's subject (customer id)")
     token.add_argument("--name")
@@ -46,6 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 0
+    if arguments.command == "loadtest":
+        from app.loadtest import run
+
+        return run(
+            arguments.orders, arguments.concurrency, arguments.customers, arguments.seed, secret
+        )
     from app.local_server import ServeOptions, serve
 
     options = ServeOptions(

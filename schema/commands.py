@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from domain import commands as domain_commands
@@ -15,6 +17,9 @@ class Command:
     state: CommandState
     order_id: strawberry.ID | None
     error: CommandError | None
+    recorded_at: datetime | None = strawberry.field(
+        description="When the worker applied or rejected the command; null while PENDING."
+    )
 
     @classmethod
     def of(cls, outcome: domain_commands.CommandOutcome) -> Command:
@@ -26,4 +31,7 @@ class Command:
             state=outcome.state,
             order_id=None if outcome.order_id is None else strawberry.ID(outcome.order_id),
             error=error,
+            recorded_at=None
+            if outcome.state is domain_commands.CommandState.PENDING
+            else outcome.recorded_at,
         )

@@ -69,3 +69,18 @@ ME = "{ me { id name email defaultAddress { city } } }"
 PRODUCTS = "{ products(first: 100) { edges { node { sku name price { amount } active } } } }"
 COMMAND = "query($id: ID!) { command(id: $id) { state orderId error { code } } }"
 RECEIPT = "query($id: ID!) { order(id: $id) { version receipt { url version issuedAt } } }"
+
+# The authorization matrix's reads (test_authorization_matrix.py).
+ORDER_OWNER = "query($id: ID!) { order(id: $id) { id status version customer { id } } }"
+PLACED_ORDERS_WITH_OWNER = """
+query { orders(status: PLACED, first: 100) { edges { node { id customer { id } } } } }"""
+CUSTOMER = """
+query($id: ID!) { customer(id: $id) { id name orders(first: 50) { edges { node { id } } } } }"""
+# What a refused call must have left as it was, read by staff in one request.
+AUTHORIZATION_WITNESSES = """
+query($orderId: ID!, $customerA: ID!, $intruder: ID!) {
+  order(id: $orderId) { status version notes total { amount } history { kind } }
+  customerA: customer(id: $customerA) { name }
+  intruder: customer(id: $intruder) { id }
+  products(first: 100) { edges { node { sku } } }
+}"""

@@ -1,0 +1,300 @@
+"""`order-delivery loadtest`: drive a local service hard, then prove nothing was lost or doubled.
+
+It starts its own local service on loopback (never another host), registers customers, and has
+`--concurrency` clients place orders (some replayed with their idempotency key), modify and
+cancel them, polling each command as a react-query client would. Then it checks the table, the
+queues and the outbox: every accepted command applied or rejected exactly once, every order's
+ledger balanced, one order per idempotency key, each email sent once, nothing in a DLQ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+
+from app.dev_outbox import read_outbox
+from app.local_server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
+from domain import storage
+from domain.notifications import Effect
+from domain.resources import QUEUES
+
+PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
+  __typename ... on CommandAccepted { commandId orderId } ... on Error { code } } }"""
+MODIFY = """mutation($input: ModifyOrderInput!) { modifyOrder(input: $input) {
+  __typename ... on CommandAccepted { commandId } ... on Error { code } } }"""
+CANCEL = """mutation($input: CancelOrderInput!) { cancelOrder(input: $input) {
+  __typename ... on CommandAccepted { commandId } ... on Error { code } } }"""
+REGISTER = """mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) {
+  __typename ... on CommandAccepted { commandId } } }"""
+COMMAND = "query($id: ID!) { command(id: $id) { state recordedAt error { code } } }"
+SKUS = ("COFFEE-1KG", "TEA-EARL-GREY", "CROISSANT", "OAT-MILK", "CHOC-CAKE")
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 120
+
+
+@dataclass
+class Tally:
+    api_ms: list[float] = field(default_factory=list)
+    apply_ms: list[float] = field(default_factory=list)
+    accepted: dict[str, str] = field(default_factory=dict)  # command id -> mutation
+    settled: Counter[str] = field(default_factory=Counter)
+    orders: dict[str, str] = field(default_factory=dict)  # idempotency key -> order id
+    replays_mismatched: int = 0
+    done: int = 0
+
+
+class Client:
+    def __init__(self, session: aiohttp.ClientSession, url: str, tally: Tally) -> None:
+        self._session, self._url, self._tally = session, url, tally
+
+    async def call(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        async with self._session.post(
+            self._url,
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        ) as response:
+            body = await response.json()
+        self._tally.api_ms.append((time.perf_counter() - started) * 1000)
+        if response.status != 200 or "errors" in body:
+            raise RuntimeError(f"{response.status}: {json.dumps(body)[:300]}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def command(self, token: str, query: str, kind: str, **variables: Any) -> dict[str, Any]:
+        """Send a mutation and poll its command until the worker settles it."""
+        sent = time.time()
+        answer = (await self.call(token, query, **variables))[kind]
+        if answer["__typename"] != "CommandAccepted":
+            return dict(answer)
+        self._tally.accepted[answer["commandId"]] = kind
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            status = (await self.call(token, COMMAND, id=answer["commandId"]))["command"]
+            if status["state"] != "PENDING":
+                recorded = datetime.fromisoformat(status["recordedAt"]).timestamp()
+                self._tally.apply_ms.append(max(recorded - sent, 0) * 1000)
+                self._tally.settled[f"{kind} {status['state']}"] += 1
+                return {**answer, **status}
+
+
+async def _one_order(
+    client: Client, token: str, index: int, rng: random.Random, tally: Tally
+) -> None:
+    key = f"load-{index}"
+    order = {
+        "items": [{"sku": sku, "quantity": rng.randint(1, 5)} for sku in rng.sample(SKUS, 2)],
+        "priority": "URGENT" if rng.random() < 0.2 else "STANDARD",
+        "idempotencyKey": key,
+    }
+    placed = await client.command(token, PLACE, "placeOrder", input=order)
+    tally.orders[key] = placed["orderId"]
+    if rng.random() < 0.1:  # a client retrying after a timeout: the same order, not a second
+        replay = await client.command(token, PLACE, "placeOrder", input=order)
+        tally.replays_mismatched += replay["orderId"] != placed["orderId"]
+    if placed.get("state") == "APPLIED":
+        if rng.random() < 0.3:
+            items = [{"sku": rng.choice(SKUS), "quantity": rng.randint(1, 9)}]
+            await client.command(
+                token, MODIFY, "modifyOrder", input={"orderId": placed["orderId"], "items": items}
+            )
+        if rng.random() < 0.2:
+            await client.command(token, CANCEL, "cancelOrder", input={"orderId": placed["orderId"]})
+    tally.done += 1
+
+
+def _progress(tally: Tally, total: int) -> None:
+    width = 30
+    filled = width * tally.done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {tally.done}/{total} orders")
+    sys.stderr.flush()
+
+
+async def drive(
+    service: LocalService, orders: int, concurrency: int, customers: int, seed: int
+) -> Tally:
+    tally = Tally()
+    rng = random.Random(seed)  # noqa: S311 (a load mix, not a secret)
+    connector = aiohttp.TCPConnector(limit=concurrency * 2)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        client = Client(session, service.graphql_url, tally)
+        tokens = [
+            service.tokens.issue(f"load-{n}", email=f"load-{n}@example.com")
+            for n in range(customers)
+        ]
+        await asyncio.gather(
+            *(
+                client.command(
+                    token,
+                    REGISTER,
+                    "registerCustomer",
+                    input={
+                        "name": f"Load Customer {n}",
+                        "defaultAddress": {
+                            "line1": f"{n} Load Street",
+                            "city": "Springfield",
+                            "postalCode": "12345",
+                            "country": "US",
+                        },
+                    },
+                )
+                for n, token in enumerate(tokens)
+            )
+        )
+        tally.accepted.clear()
+        tally.settled.clear()
+        gate = asyncio.Semaphore(concurrency)
+        seeds = [rng.randrange(2**32) for _ in range(orders)]
+
+        async def guarded(index: int) -> None:
+            async with gate:
+                await _one_order(
+                    client,
+                    tokens[index % customers],
+                    index,
+                    random.Random(seeds[index]),  # noqa: S311 (a load mix, not a secret)
+                    tally,
+                )
+                _progress(tally, orders)
+
+        await asyncio.gather(*(guarded(index) for index in range(orders)))
+    sys.stderr.write("\n")
+    return tally
+
+
+async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
+    """What the table, the queues and the outbox say: counts of what was lost or doubled."""
+    await _wait_for_quiet_queues(service)
+    items = await _scan(service)
+    outcomes = {
+        item["command_id"]: item for item in items if item.get(storage.ENTITY) == "CommandOutcome"
+    }
+    by_order: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for item in items:
+        if str(item[storage.PK]).startswith("ORDER#"):
+            by_order[str(item[storage.PK]).removeprefix("ORDER#")].append(item)
+    unbalanced = 0
+    doubled_charges = 0
+    for collection in by_order.values():
+        details = storage.order_details_from_items(
+            sorted(collection, key=lambda i: str(i[storage.SK]))
+        )
+        if details is None:
+            continue
+        kinds = Counter(t.kind.value for t in details.transactions)
+        doubled_charges += max(kinds["CHARGE"] - 1, 0)
+        unbalanced += sum(t.amount for t in details.transactions) != details.order.amount_owed()
+    expected_emails: Counter[str] = Counter()
+    for outcome in outcomes.values():
+        for effect in outcome.get("effects", []):
+            if effect != Effect.RECEIPT.value and outcome.get("order_id"):
+                expected_emails[outcome["order_id"]] += 1
+    sent = Counter(
+        email.order_id for email in await read_outbox(service.emulator_url) if email.order_id
+    )
+    distinct_orders = set(tally.orders.values())
+    return {
+        "commands lost": sum(command not in outcomes for command in tally.accepted),
+        "orders doubled": max(len(distinct_orders) - len(tally.orders), 0)
+        + tally.replays_mismatched,
+        "charges doubled": doubled_charges,
+        "ledgers unbalanced": unbalanced,
+        "emails lost": sum(max(expected_emails[o] - sent[o], 0) for o in expected_emails),
+        "emails doubled": sum(max(sent[o] - expected_emails[o], 0) for o in sent),
+        "messages in DLQs": await _dead_letters(service),
+    }
+
+
+async def _scan(service: LocalService) -> list[dict[str, Any]]:
+    dynamodb = await service.clients.dynamodb()
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"TableName": service.settings.table_name}
+    while True:
+        page = await dynamodb.scan(**request)
+        items.extend(storage.unmarshal_item(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+async def _queue_depth(service: LocalService, url: str) -> int:
+    sqs = await service.clients.sqs()
+    attributes = (
+        await sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )
+    )["Attributes"]
+    return sum(int(value) for value in attributes.values())
+
+
+async def _wait_for_quiet_queues(service: LocalService) -> None:
+    """Effects follow a command's outcome: wait until the queues hold nothing, twice in a row."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    quiet = 0
+    while quiet < 2 and time.monotonic() < deadline:
+        depths = [await _queue_depth(service, url) for url in service.settings.queue_urls.values()]
+        quiet = quiet + 1 if sum(depths) == 0 else 0
+        await asyncio.sleep(0.5)
+
+
+async def _dead_letters(service: LocalService) -> int:
+    sqs = await service.clients.sqs()
+    total = 0
+    for definition in QUEUES.values():
+        name = definition.dlq_name(LOCAL_PREFIX)
+        url = (await sqs.get_queue_url(QueueName=name))["QueueUrl"]
+        total += await _queue_depth(service, url)
+    return total
+
+
+def _percentiles(samples: list[float]) -> str:
+    if len(samples) < 2:
+        return "n/a"
+    cuts = statistics.quantiles(samples, n=100)
+    return f"p50 {cuts[49]:7.1f} ms   p95 {cuts[94]:7.1f} ms   p99 {cuts[98]:7.1f} ms"
+
+
+async def loadtest(orders: int, concurrency: int, customers: int, seed: int, secret: str) -> int:
+    options = ServeOptions(
+        host="127.0.0.1", port=0, aws_endpoint=None, dev_token_secret=secret, log_level="WARNING"
+    )
+    async with local_service(options) as service:
+        started = time.perf_counter()
+        tally = await drive(service, orders, concurrency, min(customers, orders), seed)
+        elapsed = time.perf_counter() - started
+        problems = await verify(service, tally)
+    print(f"orders {orders}, concurrency {concurrency}, customers {min(customers, orders)}")
+    print(
+        f"commands accepted {len(tally.accepted)}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(tally.settled.items()))
+    )
+    print(
+        f"throughput {orders / elapsed:.1f} orders/s, "
+        f"{len(tally.api_ms) / elapsed:.1f} API requests/s over {elapsed:.1f} s"
+    )
+    print(f"API latency          {_percentiles(tally.api_ms)}")
+    print(f"command application  {_percentiles(tally.apply_ms)}")
+    for name, count in problems.items():
+        print(f"{name}: {count}")
+    lost = problems["commands lost"] + problems["emails lost"]
+    duplicated = (
+        problems["orders doubled"] + problems["charges doubled"] + problems["emails doubled"]
+    )
+    print(f"lost: {lost}, duplicated: {duplicated}")
+    return 0 if not any(problems.values()) else 1
+
+
+def run(orders: int, concurrency: int, customers: int, seed: int, secret: str) -> int:
+    return asyncio.run(loadtest(orders, concurrency, customers, seed, secret))
