@@ -147,24 +147,29 @@ async def cancel_order(
 async def dispatch_order(
     context: RequestContext, *, order_id: str, expected_version: int | None
 ) -> QueuedCommand:
-    _require_staff(context)
-    command = DispatchOrder(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
-        order_id=order_id,
-        expected_version=expected_version,
+    return await _advance(
+        context, DispatchOrder, OrderStatus.OUT_FOR_DELIVERY, order_id, expected_version
     )
-    current = await _visible_order(context, order_id)
-    check_transition(current, OrderStatus.OUT_FOR_DELIVERY, expected_version)
-    return await _queue(context, command, current)
 
 
 async def complete_delivery(
     context: RequestContext, *, order_id: str, expected_version: int | None
 ) -> QueuedCommand:
+    return await _advance(
+        context, CompleteDelivery, OrderStatus.DELIVERED, order_id, expected_version
+    )
+
+
+async def _advance(
+    context: RequestContext,
+    command_type: type[DispatchOrder | CompleteDelivery],
+    target: OrderStatus,
+    order_id: str,
+    expected_version: int | None,
+) -> QueuedCommand:
+    """A staff move along the delivery: forbidden to customers before anything is read."""
     _require_staff(context)
-    command = CompleteDelivery(
+    command = command_type(
         command_id=command_id_for(context.identity.sub),
         actor=context.identity.actor,
         issued_at=utc_now(),
@@ -172,7 +177,7 @@ async def complete_delivery(
         expected_version=expected_version,
     )
     current = await _visible_order(context, order_id)
-    check_transition(current, OrderStatus.DELIVERED, expected_version)
+    check_transition(current, target, expected_version)
     return await _queue(context, command, current)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,7 @@ from app.api_services import build_api_services
 from app.aws_clients import AwsClients
 from app.dev_outbox import SentEmail, read_outbox
 from app.local_resources import create_resources
+from app.local_worker import consume_queue
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
 from domain.commands import (
@@ -173,6 +176,25 @@ class Stack:
                             QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
                         )
         return results
+
+    async def run_worker_until(
+        self, done: Callable[[], Awaitable[bool]], *, what: str, seconds: float = 30
+    ) -> None:
+        """Run the worker loop on every queue, as Lambda's event sources would, until `done`."""
+        sqs = await self.clients.sqs()
+        stop = asyncio.Event()
+        consumers = [
+            asyncio.create_task(consume_queue(sqs, url, self.worker.process, stop))
+            for url in self.settings.queue_urls.values()
+        ]
+        try:
+            deadline = time.monotonic() + seconds
+            while not await done():
+                assert time.monotonic() < deadline, f"{what} did not happen within {seconds}s"
+                await asyncio.sleep(0.2)
+        finally:
+            stop.set()
+            await asyncio.gather(*consumers)
 
     async def count_calls(self) -> None:
         """From now on, count every AWS API call the shared clients make, as `service.Operation`."""

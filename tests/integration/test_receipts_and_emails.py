@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 from botocore.exceptions import ClientError
 from pypdf import PdfReader
 
-from app.local_worker import consume_queue
 from domain.commands import CommandState, ModifyOrder, encode_command
 from domain.ids import command_id_for
 from domain.orders import Actor, DeliveryPriority, LineRequest
@@ -163,26 +161,18 @@ async def test_the_receipt_url_is_short_lived_and_only_for_who_may_read_the_orde
     assert staff["order"]["receipt"]["version"] == 1
 
 
-async def _deliver_through_the_queue(stack: Stack, command: Any, settled: Any) -> None:
+async def _deliver_through_the_queue(
+    stack: Stack, command: Any, settled: Callable[[], Awaitable[bool]]
+) -> None:
     """Send a command to its queue and run the worker loop until `settled()` holds."""
     sqs = await stack.clients.sqs()
-    queue_url = stack.settings.queue_urls[DeliveryPriority.STANDARD]
     await sqs.send_message(
-        QueueUrl=queue_url,
+        QueueUrl=stack.settings.queue_urls[DeliveryPriority.STANDARD],
         MessageBody=encode_command(command),
         MessageGroupId=command.message_group(),
         MessageDeduplicationId=command.command_id,
     )
-    stop = asyncio.Event()
-    consumer = asyncio.create_task(consume_queue(sqs, queue_url, stack.worker.process, stop))
-    try:
-        deadline = time.monotonic() + 30
-        while not await settled():
-            assert time.monotonic() < deadline, "the command's effects never completed"
-            await asyncio.sleep(0.2)
-    finally:
-        stop.set()
-        await consumer
+    await stack.run_worker_until(settled, what="the command's effects")
 
 
 async def test_an_ses_outage_delays_the_emails_and_sends_each_once(stack: Stack) -> None:

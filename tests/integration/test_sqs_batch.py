@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from app.local_worker import consume_queue
 from domain.commands import CommandState, encode_command
 from domain.orders import DeliveryPriority
 from tests.integration.conftest import Stack, place_command, register_command
@@ -81,17 +78,14 @@ async def test_a_transient_failure_is_retried_by_the_queue_and_applied_once(stac
         MessageGroupId=placed.message_group(),
         MessageDeduplicationId=placed.command_id,
     )
-    stop = asyncio.Event()
-    consumer = asyncio.create_task(consume_queue(sqs, queue_url, stack.worker.process, stop))
     reads = (await stack.context_for_staff()).reads
+
+    async def recorded() -> bool:
+        return await reads.command_outcome(placed.command_id) is not None
+
     try:
-        deadline = time.monotonic() + 20
-        while await reads.command_outcome(placed.command_id) is None:
-            assert time.monotonic() < deadline, "the throttled command was never retried"
-            await asyncio.sleep(0.2)
+        await stack.run_worker_until(recorded, what="the throttled command's retry")
     finally:
-        stop.set()
-        await consumer
         dynamodb.meta.events.unregister(
             "before-call.dynamodb.TransactWriteItems", throttle_first_write
         )
@@ -115,20 +109,15 @@ async def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(stack:
     redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
     dlq_name = redrive["deadLetterTargetArn"].rsplit(":", 1)[1]
     dlq_url = (await sqs.get_queue_url(QueueName=dlq_name))["QueueUrl"]
-    stop = asyncio.Event()
-    consumer = asyncio.create_task(consume_queue(sqs, queue_url, stack.worker.process, stop))
+    in_dlq: list[Any] = []
 
-    try:
-        deadline = time.monotonic() + 30
-        in_dlq: list[Any] = []
-        while not in_dlq and time.monotonic() < deadline:
-            await asyncio.sleep(0.5)
-            in_dlq = (await sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=0)).get(
-                "Messages", []
-            )
-    finally:
-        stop.set()
-        await consumer
+    async def dead_lettered() -> bool:
+        in_dlq.extend(
+            (await sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=0)).get("Messages", [])
+        )
+        return bool(in_dlq)
+
+    await stack.run_worker_until(dead_lettered, what="the poison message reaching the DLQ")
 
     assert [message["Body"] for message in in_dlq] == ["this is not a command"]
     assert int(redrive["maxReceiveCount"]) >= 2
