@@ -39,7 +39,7 @@ REGISTER = """mutation($input: RegisterCustomerInput!) { registerCustomer(input:
   __typename ... on CommandAccepted { commandId } } }"""
 COMMAND = "query($id: ID!) { command(id: $id) { state recordedAt error { code } } }"
 SKUS = ("COFFEE-1KG", "TEA-EARL-GREY", "CROISSANT", "OAT-MILK", "CHOC-CAKE")
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.25  # a react-query refetchInterval; application time comes from recordedAt
 SETTLE_SECONDS = 120
 
 

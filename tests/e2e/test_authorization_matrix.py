@@ -80,7 +80,7 @@ MATRIX: dict[str, tuple[Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]] =
 # fmt: on
 
 # Cells that reveal an authorization bug: (operation, caller) -> "BUG: ...".
-KNOWN_BUGS: dict[tuple[str, Caller], str] = {("order", Caller.B): "BUG: probe"}
+KNOWN_BUGS: dict[tuple[str, Caller], str] = {}
 
 QUERIES = {
     "me": op.ME,
@@ -168,7 +168,7 @@ class World:
         if operation == "customer":
             return unique("ann")
         if operation == "command":
-            return f"{new_ulid()}-{owner_tag(self.subs[Caller.B])}"
+            return f"{new_ulid()}-{owner_tag(self.subs[Caller.A])}"
         return new_ulid()
 
     def settle(self) -> None:
