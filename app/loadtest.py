@@ -126,7 +126,9 @@ async def drive(
 ) -> Tally:
     tally = Tally()
     rng = random.Random(seed)  # noqa: S311 (a load mix, not a secret)
-    connector = aiohttp.TCPConnector(limit=concurrency * 2)
+    # Idle connections are dropped before the server's keep-alive (uvicorn: 5 s) would close
+    # them under a request in flight.
+    connector = aiohttp.TCPConnector(limit=concurrency * 2, keepalive_timeout=2)
     async with aiohttp.ClientSession(connector=connector) as session:
         client = Client(session, service.graphql_url, tally)
         tokens = [
