@@ -41,6 +41,7 @@ COMMAND = "query($id: ID!) { command(id: $id) { state recordedAt error { code } 
 SKUS = ("COFFEE-1KG", "TEA-EARL-GREY", "CROISSANT", "OAT-MILK", "CHOC-CAKE")
 POLL_SECONDS = 0.25  # a react-query refetchInterval; application time comes from recordedAt
 SETTLE_SECONDS = 120
+CONNECTION_RETRIES = 3
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Tally:
     settled: Counter[str] = field(default_factory=Counter)
     orders: dict[str, str] = field(default_factory=dict)  # idempotency key -> order id
     replays_mismatched: int = 0
+    retries: int = 0
     done: int = 0
 
 
@@ -59,13 +61,22 @@ class Client:
         self._session, self._url, self._tally = session, url, tally
 
     async def call(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
-        started = time.perf_counter()
-        async with self._session.post(
-            self._url,
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        ) as response:
-            body = await response.json()
+        """One request; a dropped connection is retried, as a browser client would."""
+        for attempt in range(CONNECTION_RETRIES + 1):
+            started = time.perf_counter()
+            try:
+                async with self._session.post(
+                    self._url,
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as response:
+                    body = await response.json()
+                break
+            except aiohttp.ClientConnectionError:
+                if attempt == CONNECTION_RETRIES:
+                    raise
+                self._tally.retries += 1
+                await asyncio.sleep(0.1 * 2**attempt)
         self._tally.api_ms.append((time.perf_counter() - started) * 1000)
         if response.status != 200 or "errors" in body:
             raise RuntimeError(f"{response.status}: {json.dumps(body)[:300]}")
@@ -287,6 +298,7 @@ async def loadtest(orders: int, concurrency: int, customers: int, seed: int, sec
         f"{len(tally.api_ms) / elapsed:.1f} API requests/s over {elapsed:.1f} s"
     )
     print(f"API latency          {_percentiles(tally.api_ms)}")
+    print(f"client retries after a dropped connection: {tally.retries}")
     print(f"command application  {_percentiles(tally.apply_ms)}")
     for name, count in problems.items():
         print(f"{name}: {count}")
