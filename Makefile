@@ -33,7 +33,13 @@ bundle: install  ## build the Lambda bundle (arm64, the runtime's Python) into b
 synth: install  ## synthesize the CDK app into cdk.out/ without the CDK CLI (cdk-nag runs too)
 	$(UV) run --frozen python -m infra.app
 
+fuzz: install  ## a longer fuzz run of the GraphQL API (FUZZ_EXAMPLES=2000 unless given)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(UV) run --frozen pytest -m fuzz --timeout=1800 -rP
+
+loadtest: install  ## a larger load run on loopback (ORDERS=300 CONCURRENCY=20 unless given)
+	$(UV) run --frozen order-delivery loadtest --orders $${ORDERS:-300} --concurrency $${CONCURRENCY:-20}
+
 schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(UV) run --frozen python -m schema.graphql_schema
 
-.PHONY: help install serve browser lint test check bundle synth schema
+.PHONY: help install serve browser lint test check bundle synth fuzz loadtest schema

@@ -23,6 +23,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.errors import ExpectedGraphQLError
 from schema.mutation import Mutation
@@ -63,6 +64,22 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+class OrderDeliverySchema(strawberry.Schema):
+    """Logs each error once, where it is understood: not every client mistake at ERROR.
+
+    Strawberry logs every error of a response with a traceback; a client's invalid query is
+    the client's business, and unexpected failures are already logged with their correlation
+    id by MaskUnexpectedErrors. Client errors go to DEBUG, so a flood of bad queries cannot
+    flood the logs (and their bill).
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            logger.debug("client error: %s", error.message)
+
+
 # Limits on what one request may ask for: each nesting level or alias can multiply the table
 # reads a request costs. Introspection is not counted in the depth.
 MAX_QUERY_DEPTH = 8
@@ -91,7 +108,7 @@ def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
         ParserCache,
         ValidationCache,
     ]
-    return strawberry.Schema(
+    return OrderDeliverySchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
