@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from app.api_services import LazyApiServices
+from app.emulator import raw_emails_sent
 from domain.ids import is_order_id
 from domain.serialization import format_timestamp
 
@@ -46,13 +47,15 @@ class SentEmail:
 
 async def read_outbox(emulator_url: str) -> list[SentEmail]:
     """Every email the emulator's SES accepted, newest first."""
-    state = await asyncio.to_thread(_fetch_json, f"{emulator_url}/moto-api/data.json")
-    raw_messages = state.get("ses", {}).get("RawMessage", [])
-    return [_parse(raw["raw_data"]) for raw in reversed(raw_messages)]
+    raw = raw_emails_sent(emulator_url)
+    if raw is None:  # another emulator (--aws-endpoint): ask its moto API
+        state = await asyncio.to_thread(_fetch_json, f"{emulator_url}/moto-api/data.json")
+        raw = [message["raw_data"] for message in state.get("ses", {}).get("RawMessage", [])]
+    return [_parse(message) for message in reversed(raw)]
 
 
 def _fetch_json(url: str) -> dict[str, dict[str, list[dict[str, str]]]]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (the emulator's URL)
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (the emulator's URL)
         state: dict[str, dict[str, list[dict[str, str]]]] = json.load(response)
         return state
 

@@ -6,10 +6,26 @@ import logging
 import threading
 from typing import Any
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.ses.models import ses_backends
 
 _DYNAMODB_LOCK = threading.Lock()
+# The emulators this process runs, by URL: their state can be read directly, without moto's
+# /moto-api/data.json (which serializes every table, queue and object on each call).
+_RUNNING: dict[str, EmbeddedAwsEmulator] = {}
+
+
+def raw_emails_sent(emulator_url: str) -> list[str] | None:
+    """The raw MIME of every email SES accepted, oldest first; None if not an embedded one."""
+    if emulator_url not in _RUNNING:
+        return None
+    messages: list[str] = []
+    # The account's backends are a dict of the regions used so far (others are made on demand).
+    for backend in list(dict.values(ses_backends[DEFAULT_ACCOUNT_ID])):
+        messages.extend(m.raw_data for m in backend.sent_messages if hasattr(m, "raw_data"))
+    return messages
 
 
 def _serialize_dynamodb() -> None:
@@ -45,7 +61,9 @@ class EmbeddedAwsEmulator:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
+        _RUNNING[self.url] = self
         return self.url
 
     def stop(self) -> None:
+        _RUNNING.pop(self.url, None)
         self._server.stop()
