@@ -81,11 +81,9 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
 
 
 def _wants_ide(request: Request) -> bool:
-    return (
-        request.method == "GET"
-        and "text/html" in request.headers.get("accept", "")
-        and "query" not in request.query_params
-    )
+    # Operations never run over GET here, so a browser's GET is always the IDE, a shared
+    # GraphiQL link with ?query=... included.
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
