@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -29,6 +30,7 @@ GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
 # A GraphQL request is a query text and its variables: 64 KiB is far beyond any real one
 # (the token limit stops long queries anyway), and keeps a flood of large bodies cheap.
 MAX_BODY_BYTES = 64 * 1024
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
@@ -70,7 +72,9 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         identity: Identity = request.state.identity
-        correlation_id = (request.headers.get("x-correlation-id") or uuid.uuid4().hex)[:64]
+        offered = request.headers.get("x-correlation-id", "")
+        # A client's id is kept (to trace its own calls) only if it cannot forge log lines.
+        correlation_id = offered if _CORRELATION_ID.fullmatch(offered) else uuid.uuid4().hex
         # Returned with the response, so a client can quote it when reporting an error.
         if isinstance(response, Response):
             response.headers["x-correlation-id"] = correlation_id

@@ -172,9 +172,12 @@ EFFECT_DONE = "DONE"
 
 
 def effect_claim_item(
-    order_id: str, command_id: str, effect: Effect, lease_until: datetime
+    order_id: str, command_id: str, effect: Effect, lease_until: datetime, claim_token: str
 ) -> Item:
-    """A worker is performing this effect until `lease_until`; others leave it alone till then."""
+    """A worker is performing this effect until `lease_until`; others leave it alone till then.
+
+    The token names the claim, so only the worker holding it can release or complete it.
+    """
     return {
         **effect_key(order_id, command_id, effect),
         ENTITY: "Effect",
@@ -182,6 +185,7 @@ def effect_claim_item(
         "command_id": command_id,
         "state": EFFECT_CLAIMED,
         "lease_until": format_timestamp(lease_until),
+        "claim_token": claim_token,
     }
 
 

@@ -6,6 +6,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -32,12 +33,27 @@ class ServiceAlarms(Construct):
         worker: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
+        # A key of our own: CloudWatch alarms cannot publish to a topic encrypted with the
+        # AWS-managed alias/aws/sns key (its policy cannot grant CloudWatch).
+        key = kms.Key(
+            self,
+            "TopicKey",
+            description="Encrypts the order-delivery alarm notifications",
+            enable_key_rotation=True,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy, "*" is this key
+            )
+        )
         self.topic = sns.Topic(
             self,
             "Topic",
             display_name="Order delivery alarms",
             enforce_ssl=True,
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+            master_key=key,
         )
         notify = actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []

@@ -89,7 +89,20 @@ def build_bundle(
         print(f"no Python {python} here: the bundle ships without bytecode", file=sys.stderr)
     else:
         subprocess.run(  # noqa: S603
-            [compiler, "-m", "compileall", "-q", "-j", "0", str(target)], check=True
+            # unchecked-hash: CDK zips assets with a fixed 1980 timestamp, which would make
+            # timestamp-checked bytecode look stale in Lambda and be recompiled at every start.
+            [
+                compiler,
+                "-m",
+                "compileall",
+                "-q",
+                "-j",
+                "0",
+                "--invalidation-mode",
+                "unchecked-hash",
+                str(target),
+            ],
+            check=True,
         )
     (target / ".complete").write_text("")
     requirements.unlink()

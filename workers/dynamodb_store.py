@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -167,13 +168,14 @@ class DynamoCommandStore:
 
     async def claim_effect(
         self, order_id: str, command_id: str, effect: Effect, now: datetime
-    ) -> bool:
-        """Take an effect on; False when it is done already.
+    ) -> str | None:
+        """Take an effect on: the claim's token, or None when the effect is done already.
 
         Raises EffectInProgressError while another worker's claim on it is alive: the message is
         retried later, by when that worker has recorded it (or its claim has lapsed).
         """
-        claim = storage.effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE)
+        token = uuid.uuid4().hex
+        claim = storage.effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE, token)
         try:
             await self._client.put_item(
                 TableName=self._table,
@@ -192,47 +194,69 @@ class DynamoCommandStore:
                 raise
             current = await self._get(storage.effect_key(order_id, command_id, effect))
             if current is not None and current.get("state") == storage.EFFECT_DONE:
-                return False
+                return None
             raise EffectInProgressError(f"{command_id} {effect}") from error
-        return True
+        return token
 
-    async def release_effect(self, order_id: str, command_id: str, effect: Effect) -> None:
-        """Give up a claim after a failed attempt, so the retry need not wait for the lease."""
-        await self._client.delete_item(
-            TableName=self._table,
-            Key=storage.marshal_item(storage.effect_key(order_id, command_id, effect)),
-            ConditionExpression="#state = :claimed",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":claimed": {"S": storage.EFFECT_CLAIMED}},
-        )
+    async def release_effect(
+        self, order_id: str, command_id: str, effect: Effect, token: str
+    ) -> None:
+        """Give up our claim after a failed attempt, so the retry need not wait for the lease."""
+        try:
+            await self._client.delete_item(
+                TableName=self._table,
+                Key=storage.marshal_item(storage.effect_key(order_id, command_id, effect)),
+                ConditionExpression="#state = :claimed AND claim_token = :token",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":claimed": {"S": storage.EFFECT_CLAIMED},
+                    ":token": {"S": token},
+                },
+            )
+        except ClientError as error:
+            # Our lease lapsed and another worker holds the effect now: it is theirs to finish.
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     async def record_effect(
         self,
         order_id: str,
         command_id: str,
         effect: Effect,
+        token: str,
         result: str,
         event: TimelineEvent,
         now: datetime,
         receipt: IssuedReceipt | None = None,
     ) -> bool:
-        """Record a claimed effect done, with its timeline event; False if another recorded it."""
+        """Record our claimed effect done, with its timeline event.
+
+        False when the claim is no longer ours (our lease lapsed and another worker took the
+        effect over); any other failure (throttling, a conflicting transaction) raises, to be
+        retried: the effect is not recorded until this succeeds.
+        """
         record = storage.effect_item(order_id, command_id, effect, result, now, receipt)
-        claimed = {
-            "ConditionExpression": "#state = :claimed",
+        ours = {
+            "ConditionExpression": "#state = :claimed AND claim_token = :token",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": {":claimed": {"S": storage.EFFECT_CLAIMED}},
+            "ExpressionAttributeValues": {
+                ":claimed": {"S": storage.EFFECT_CLAIMED},
+                ":token": {"S": token},
+            },
         }
         try:
             await self._client.transact_write_items(
                 TransactItems=[
-                    self._put(record, claimed),
+                    self._put(record, ours),
                     self._put(storage.event_item(order_id, new_ulid(), event, command_id, now)),
                 ]
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
+            current = await self._get(storage.effect_key(order_id, command_id, effect))
+            if current is None or current.get("claim_token") == token:
+                raise  # still our claim: the transaction failed for another reason
             return False
         return True
 

@@ -4,10 +4,14 @@ The order's change is committed first, with the effects it calls for. Each effec
 claimed (a lease of the worker's timeout), performed, and recorded with a timeline event; a
 retry performs only the effects not recorded yet, and a second worker leaves a live claim alone.
 
-The one window for a duplicate is an email whose sending succeeded and whose record did not (the
-worker died, or lost the table, between the two): SES has no idempotency key, so that email is
-sent again once the claim lapses. Recording right after sending keeps the window to one write;
-a receipt has no such window, its object key is fixed and written only if absent.
+Claims carry a token: only their holder releases or completes them. A failed attempt releases
+its claim at once; once an effect is performed its claim is kept, and recording it is retried
+in place, so a transient table error cannot lead to a second send.
+
+The one window for a duplicate is an email whose sending succeeded and whose record never did
+(the worker died, or the table stayed unreachable through every retry): SES has no idempotency
+key, so that email is sent again once the claim lapses. A receipt has no such window: its
+object key is fixed and written only if absent.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from workers.receipts import render_receipt
 from workers.ses_mailer import SesMailer
 
 logger = logging.getLogger(__name__)
+# Tries at recording a performed effect before giving up (the claim then lapses, and a retry of
+# the message performs the effect again: the one window for a duplicate).
+RECORD_ATTEMPTS = 4
 
 
 class OrderEffects:
@@ -65,42 +72,60 @@ class OrderEffects:
         for effect in outcome.effects:
             if effect in done:
                 continue
-            if not await self._store.claim_effect(order_id, outcome.command_id, effect, utc_now()):
+            token = await self._store.claim_effect(order_id, outcome.command_id, effect, utc_now())
+            if token is None:
                 continue
             try:
-                await self._perform(effect, outcome.command_id, snapshot)
+                result, event, receipt = await self._perform(effect, snapshot)
             except Exception:
                 logger.warning("effect %s of %s failed", effect, outcome.command_id, exc_info=True)
-                await self._store.release_effect(order_id, outcome.command_id, effect)
+                await self._store.release_effect(order_id, outcome.command_id, effect, token)
                 raise
+            # Performed: from here on the claim is kept whatever happens, so a retry cannot
+            # start over before the lease lapses; recording is retried in place first.
+            await self._record(outcome.command_id, order_id, effect, token, result, event, receipt)
 
-    async def _perform(self, effect: Effect, command_id: str, snapshot: OrderSnapshot) -> None:
+    async def _perform(
+        self, effect: Effect, snapshot: OrderSnapshot
+    ) -> tuple[str, TimelineEvent, IssuedReceipt | None]:
+        """Do the effect: the result to record, its timeline event, the receipt it issued."""
         order = snapshot.order
         if effect is Effect.RECEIPT:
             key = receipt_key(order.id, order.version)
             # Rendering is CPU work of a few milliseconds: off the event loop all the same.
             pdf = await asyncio.to_thread(render_receipt, snapshot, self._business)
             await self._archive.store(key, pdf)
-            now = utc_now()
-            await self._store.record_effect(
-                order.id,
-                command_id,
-                effect,
-                key,
-                TimelineEvent(EventKind.RECEIPT_ISSUED, f"v{order.version}"),
-                now,
-                IssuedReceipt(order.version, key, now),
-            )
-            return
+            event = TimelineEvent(EventKind.RECEIPT_ISSUED, f"v{order.version}")
+            return key, event, IssuedReceipt(order.version, key, utc_now())
         recipient = EMAIL_RECIPIENTS[effect]
         message_id = await self._mailer.send(compose_email(recipient, snapshot, self._business))
-        recorded = await self._store.record_effect(
-            order.id,
-            command_id,
-            effect,
-            message_id,
-            TimelineEvent(EventKind.EMAIL_SENT, f"{recipient.value} {message_id}"),
-            utc_now(),
-        )
-        if not recorded:
-            logger.warning("email %s of command %s was sent twice", effect, command_id)
+        event = TimelineEvent(EventKind.EMAIL_SENT, f"{recipient.value} {message_id}")
+        return message_id, event, None
+
+    async def _record(
+        self,
+        command_id: str,
+        order_id: str,
+        effect: Effect,
+        token: str,
+        result: str,
+        event: TimelineEvent,
+        receipt: IssuedReceipt | None,
+    ) -> None:
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                recorded = await self._store.record_effect(
+                    order_id, command_id, effect, token, result, event, utc_now(), receipt
+                )
+            except Exception:
+                if attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.1 * 2**attempt)
+                continue
+            if not recorded:
+                logger.warning(
+                    "effect %s of %s outlived its lease; another worker took it over",
+                    effect,
+                    command_id,
+                )
+            return

@@ -292,3 +292,17 @@ def test_cfn_lint_finds_no_error_in_the_template(synthesized: Synthesized) -> No
 
     # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
     assert lint.returncode & 2 == 0, lint.stdout
+
+
+def test_alarm_notifications_are_encrypted_with_a_key_cloudwatch_may_use(
+    synthesized: Synthesized,
+) -> None:
+    keys = synthesized.resources("AWS::KMS::Key")
+    (topic,) = synthesized.resources("AWS::SNS::Topic").values()
+
+    assert topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0] in keys
+    (key,) = keys.values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    grants = json.dumps(key["Properties"]["KeyPolicy"])
+    assert "cloudwatch.amazonaws.com" in grants
+    assert "kms:GenerateDataKey*" in grants

@@ -50,12 +50,14 @@ async def receipt_keys(stack: Stack, order_id: str) -> list[str]:
 
 
 @contextmanager
-def failing_once(client: Any, operation: str, code: str) -> Iterator[list[str]]:
-    """Make the next call of `operation` fail as the service would, once."""
+def failing_once(client: Any, operation: str, code: str, *, call: int = 1) -> Iterator[list[str]]:
+    """Make the `call`-th call of `operation` fail as the service would, once."""
     failures: list[str] = []
+    calls: list[int] = []
 
     def fail(**_: Any) -> None:
-        if not failures:
+        calls.append(1)
+        if not failures and len(calls) == call:
             failures.append(operation)
             raise ClientError({"Error": {"Code": code, "Message": "injected outage"}}, operation)
 
@@ -238,3 +240,21 @@ async def test_markup_in_a_customers_input_arrives_as_text(stack: Stack) -> None
         assert "<script>" not in email.html
         assert "<img src=x" not in email.html
         assert "&lt;img src=x onerror=alert(1)&gt;" in email.html
+
+
+async def test_a_throttled_record_of_a_sent_receipt_is_retried_not_dropped(stack: Stack) -> None:
+    await stack.apply(register_command("ann"))
+    placed = place_command("ann")
+    dynamodb = await stack.clients.dynamodb()
+
+    # The order's own transaction is the first; recording its receipt is the second.
+    with failing_once(dynamodb, "TransactWriteItems", "ThrottlingException", call=2) as failures:
+        outcome = await stack.apply(placed)
+
+    assert failures == ["TransactWriteItems"]
+    assert outcome.state is CommandState.APPLIED
+    details = await (await stack.context_for_staff()).reads.order_details(placed.order_id)
+    assert details is not None
+    assert [receipt.version for receipt in details.receipts] == [1]
+    assert [event.kind for event in details.history].count("RECEIPT_ISSUED") == 1
+    assert len(await stack.emails(placed.order_id)) == 2
