@@ -26,7 +26,6 @@ import aiohttp
 from app.dev_outbox import read_outbox
 from app.local_server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
 from domain import storage
-from domain.notifications import Effect
 from domain.resources import QUEUES
 
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
@@ -42,13 +41,31 @@ SKUS = ("COFFEE-1KG", "TEA-EARL-GREY", "CROISSANT", "OAT-MILK", "CHOC-CAKE")
 POLL_SECONDS = 0.25  # a react-query refetchInterval; application time comes from recordedAt
 SETTLE_SECONDS = 120
 CONNECTION_RETRIES = 3
+COMMAND_DEADLINE_SECONDS = 180
+# What each applied command must have sent, by recipient, and whether it issues a receipt: an
+# independent model of the effects, not the code's own effects_of.
+EXPECTED_EMAILS = {
+    "placeOrder": ("customer", "business"),
+    "modifyOrder": ("customer",),
+    "cancelOrder": ("customer", "business"),
+}
+ISSUES_A_RECEIPT = frozenset(EXPECTED_EMAILS)  # every modification here changes the lines
+
+
+@dataclass
+class Sent:
+    """A command the API accepted, and what the client saw become of it (None: never settled)."""
+
+    kind: str
+    order_id: str
+    state: str | None = None
 
 
 @dataclass
 class Tally:
     api_ms: list[float] = field(default_factory=list)
     apply_ms: list[float] = field(default_factory=list)
-    accepted: dict[str, str] = field(default_factory=dict)  # command id -> mutation
+    accepted: dict[str, Sent] = field(default_factory=dict)  # by command id
     settled: Counter[str] = field(default_factory=Counter)
     orders: dict[str, str] = field(default_factory=dict)  # idempotency key -> order id
     replays_mismatched: int = 0
@@ -89,15 +106,19 @@ class Client:
         answer = (await self.call(token, query, **variables))[kind]
         if answer["__typename"] != "CommandAccepted":
             return dict(answer)
-        self._tally.accepted[answer["commandId"]] = kind
-        while True:
+        order_id = answer.get("orderId") or variables["input"].get("orderId", "")
+        accepted = self._tally.accepted.setdefault(answer["commandId"], Sent(kind, order_id))
+        deadline = time.monotonic() + COMMAND_DEADLINE_SECONDS
+        while time.monotonic() < deadline:
             await asyncio.sleep(POLL_SECONDS)
             status = (await self.call(token, COMMAND, id=answer["commandId"]))["command"]
             if status["state"] != "PENDING":
                 recorded = datetime.fromisoformat(status["recordedAt"]).timestamp()
                 self._tally.apply_ms.append(max(recorded - sent, 0) * 1000)
                 self._tally.settled[f"{kind} {status['state']}"] += 1
+                accepted.state = status["state"]
                 return {**answer, **status}
+        return dict(answer)  # never settled: verify() counts it lost
 
 
 async def _one_order(
@@ -187,8 +208,8 @@ async def drive(
 
 
 async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
-    """What the table, the queues and the outbox say: counts of what was lost or doubled."""
-    await _wait_for_quiet_queues(service)
+    """What the table, the queues, the bucket and the outbox say, against what was accepted."""
+    quiet = await _wait_for_quiet_queues(service)
     items = await _scan(service)
     outcomes = {
         item["command_id"]: item for item in items if item.get(storage.ENTITY) == "CommandOutcome"
@@ -197,36 +218,76 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
     for item in items:
         if str(item[storage.PK]).startswith("ORDER#"):
             by_order[str(item[storage.PK]).removeprefix("ORDER#")].append(item)
-    unbalanced = 0
-    doubled_charges = 0
+    unbalanced = doubled_applications = 0
     for collection in by_order.values():
         details = storage.order_details_from_items(
             sorted(collection, key=lambda i: str(i[storage.SK]))
         )
         if details is None:
             continue
-        kinds = Counter(t.kind.value for t in details.transactions)
-        doubled_charges += max(kinds["CHARGE"] - 1, 0)
         unbalanced += sum(t.amount for t in details.transactions) != details.order.amount_owed()
-    expected_emails: Counter[str] = Counter()
-    for outcome in outcomes.values():
-        for effect in outcome.get("effects", []):
-            if effect != Effect.RECEIPT.value and outcome.get("order_id"):
-                expected_emails[outcome["order_id"]] += 1
-    sent = Counter(
-        email.order_id for email in await read_outbox(service.emulator_url) if email.order_id
+        # A command applied twice would leave two of its events on the order's timeline.
+        applied = Counter(
+            item["command_id"]
+            for item in collection
+            if item.get(storage.ENTITY) == "Event" and str(item["kind"]).startswith("ORDER_")
+        )
+        doubled_applications += sum(count - 1 for count in applied.values() if count > 1)
+    orders_in_table = sum(1 for item in items if item.get(storage.ENTITY) == "Order")
+
+    expected: Counter[tuple[str, str]] = Counter()
+    receipts_expected: Counter[str] = Counter()
+    for sent in tally.accepted.values():
+        if sent.state != "APPLIED":
+            continue
+        for recipient in EXPECTED_EMAILS[sent.kind]:
+            expected[(sent.order_id, recipient)] += 1
+        receipts_expected[sent.order_id] += sent.kind in ISSUES_A_RECEIPT
+    business = service.settings.business.orders_email
+    delivered: Counter[tuple[str, str]] = Counter(
+        (email.order_id, "business" if email.to == business else "customer")
+        for email in await read_outbox(service.emulator_url)
+        if email.order_id
     )
-    distinct_orders = set(tally.orders.values())
+    receipts = await _receipts_by_order(service)
+    pairs = set(expected) | set(delivered)
     return {
-        "commands lost": sum(command not in outcomes for command in tally.accepted),
-        "orders doubled": max(len(distinct_orders) - len(tally.orders), 0)
-        + tally.replays_mismatched,
-        "charges doubled": doubled_charges,
+        "commands lost": sum(
+            sent.state is None or command not in outcomes
+            for command, sent in tally.accepted.items()
+        ),
+        "commands applied twice": doubled_applications,
+        "orders doubled": max(orders_in_table - len(tally.orders), 0) + tally.replays_mismatched,
         "ledgers unbalanced": unbalanced,
-        "emails lost": sum(max(expected_emails[o] - sent[o], 0) for o in expected_emails),
-        "emails doubled": sum(max(sent[o] - expected_emails[o], 0) for o in sent),
+        "emails lost": sum(max(expected[p] - delivered[p], 0) for p in pairs),
+        "emails doubled": sum(max(delivered[p] - expected[p], 0) for p in pairs),
+        "receipts lost": sum(
+            max(count - receipts[order], 0) for order, count in receipts_expected.items()
+        ),
+        "receipts extra": sum(
+            max(receipts[order] - receipts_expected[order], 0) for order in receipts
+        ),
+        "effects left unfinished": sum(
+            1
+            for item in items
+            if item.get(storage.ENTITY) == "Effect" and item.get("state") != storage.EFFECT_DONE
+        ),
         "messages in DLQs": await _dead_letters(service),
+        "queues not drained": 0 if quiet else 1,
     }
+
+
+async def _receipts_by_order(service: LocalService) -> Counter[str]:
+    s3 = await service.clients.s3()
+    counts: Counter[str] = Counter()
+    request: dict[str, Any] = {"Bucket": service.settings.bucket_name, "Prefix": "receipts/"}
+    while True:
+        page = await s3.list_objects_v2(**request)
+        for entry in page.get("Contents", []):
+            counts[entry["Key"].split("/")[1]] += 1
+        if not page.get("IsTruncated"):
+            return counts
+        request["ContinuationToken"] = page["NextContinuationToken"]
 
 
 async def _scan(service: LocalService) -> list[dict[str, Any]]:
@@ -252,7 +313,7 @@ async def _queue_depth(service: LocalService, url: str) -> int:
     return sum(int(value) for value in attributes.values())
 
 
-async def _wait_for_quiet_queues(service: LocalService) -> None:
+async def _wait_for_quiet_queues(service: LocalService) -> bool:
     """Effects follow a command's outcome: wait until the queues hold nothing, twice in a row."""
     deadline = time.monotonic() + SETTLE_SECONDS
     quiet = 0
@@ -260,6 +321,7 @@ async def _wait_for_quiet_queues(service: LocalService) -> None:
         depths = [await _queue_depth(service, url) for url in service.settings.queue_urls.values()]
         quiet = quiet + 1 if sum(depths) == 0 else 0
         await asyncio.sleep(0.5)
+    return quiet >= 2
 
 
 async def _dead_letters(service: LocalService) -> int:
