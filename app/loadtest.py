@@ -364,9 +364,12 @@ async def loadtest(orders: int, concurrency: int, customers: int, seed: int, sec
     print(f"command application  {_percentiles(tally.apply_ms)}")
     for name, count in problems.items():
         print(f"{name}: {count}")
-    lost = problems["commands lost"] + problems["emails lost"]
+    lost = problems["commands lost"] + problems["emails lost"] + problems["receipts lost"]
     duplicated = (
-        problems["orders doubled"] + problems["charges doubled"] + problems["emails doubled"]
+        problems["commands applied twice"]
+        + problems["orders doubled"]
+        + problems["emails doubled"]
+        + problems["receipts extra"]
     )
     print(f"lost: {lost}, duplicated: {duplicated}")
     return 0 if not any(problems.values()) else 1
