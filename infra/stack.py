@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aws_cdk import CfnElement, CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_ses as ses
@@ -72,6 +73,15 @@ class OrderDeliveryStack(Stack):
         table.grant_read_write_data(worker.role)
         storage.bucket.grant_put(worker.role, "receipts/*")
         sender.grant_send_email(worker.role)
+        # In the SES sandbox, SES also authorizes each recipient's (verified) identity; sending
+        # stays pinned to our sender address by the condition.
+        worker.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[self.format_arn(service="ses", resource="identity", resource_name="*")],
+                conditions={"StringEquals": {"ses:FromAddress": config.business.sender_email}},
+            )
+        )
         for priority, queue in command_queues.queues.items():
             worker.function.add_event_source(
                 sources.SqsEventSource(
@@ -102,6 +112,10 @@ class OrderDeliveryStack(Stack):
                 f"Resource::{table_arn}/index/*": gsis,
                 f"Resource::{bucket_arn}/receipts/*": receipts,
                 "Action::s3:Abort*": "grant_put's multipart abort, on receipts/* only",
+                "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*": (
+                    "SES's sandbox authorizes each recipient's identity too; the statement is "
+                    "pinned to our sender by an ses:FromAddress condition"
+                ),
             },
         )
 

@@ -306,3 +306,19 @@ def test_alarm_notifications_are_encrypted_with_a_key_cloudwatch_may_use(
     grants = json.dumps(key["Properties"]["KeyPolicy"])
     assert "cloudwatch.amazonaws.com" in grants
     assert "kms:GenerateDataKey*" in grants
+
+
+def test_the_worker_may_send_only_as_the_configured_sender(synthesized: Synthesized) -> None:
+    policies = synthesized.resources("AWS::IAM::Policy")
+    worker = next(policy for key, policy in policies.items() if key.startswith("Worker"))
+    statements = worker["Properties"]["PolicyDocument"]["Statement"]
+    recipients = [
+        statement
+        for statement in statements
+        if "ses:SendRawEmail" in statement["Action"] and "Condition" in statement
+    ]
+
+    assert recipients
+    assert recipients[0]["Condition"] == {
+        "StringEquals": {"ses:FromAddress": "no-reply@example.com"}
+    }
