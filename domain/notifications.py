@@ -21,9 +21,11 @@ class Effect(StrEnum):
     EMAIL_BUSINESS = "EMAIL_BUSINESS"
 
 
-# How long a worker may take over an effect before another may take it over: the worker's
-# timeout in AWS, so a claim older than that belongs to a worker that is gone.
-EFFECT_LEASE = timedelta(seconds=30)
+# The worker's timeout in AWS (the CDK stack sets it from here): no invocation lives longer.
+WORKER_TIMEOUT_SECONDS = 30
+# How long a claim on an effect holds: the worker's timeout, so a claim older than that belongs
+# to a worker that is gone, and another may take the effect over.
+EFFECT_LEASE = timedelta(seconds=WORKER_TIMEOUT_SECONDS)
 
 
 class Recipient(StrEnum):

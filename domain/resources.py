@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import storage
+from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
 
 
@@ -66,14 +67,18 @@ TABLE = TableDefinition(
     ttl_attribute=storage.TTL_ATTRIBUTE,
 )
 
-# The worker's timeout is 30 s in AWS; SQS wants a visibility timeout of at least 6 times that.
-WORKER_TIMEOUT_SECONDS = 30
+# SQS's advice: a visibility timeout of at least 6 times the consumer's timeout.
+_VISIBILITY_TIMEOUT_SECONDS = 6 * WORKER_TIMEOUT_SECONDS
 QUEUES: dict[DeliveryPriority, QueueDefinition] = {
     DeliveryPriority.URGENT: QueueDefinition(
-        key="orders-urgent", max_receive_count=5, visibility_timeout_seconds=180
+        key="orders-urgent",
+        max_receive_count=5,
+        visibility_timeout_seconds=_VISIBILITY_TIMEOUT_SECONDS,
     ),
     DeliveryPriority.STANDARD: QueueDefinition(
-        key="orders-standard", max_receive_count=5, visibility_timeout_seconds=180
+        key="orders-standard",
+        max_receive_count=5,
+        visibility_timeout_seconds=_VISIBILITY_TIMEOUT_SECONDS,
     ),
 }
 

@@ -10,8 +10,9 @@ import pytest
 from aws_cdk.assertions import Match
 
 from app.settings import EnvVar
+from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
-from domain.resources import QUEUES, TABLE, WORKER_TIMEOUT_SECONDS
+from domain.resources import QUEUES, TABLE
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import WORKER_CONCURRENCY
 from resolvers.identity import STAFF_GROUP

@@ -8,6 +8,7 @@ import pytest
 
 from domain.orders import Actor
 from schema.graphql_schema import build_schema
+from tests.e2e.operations import MODIFY
 from tests.integration.conftest import (
     Stack,
     cancel_command,
@@ -26,15 +27,6 @@ mutation($input: PlaceOrderInput!) {
     __typename
     ... on CommandAccepted { commandId orderId }
     ... on ValidationError { code field message }
-  }
-}"""
-MODIFY = """
-mutation($input: ModifyOrderInput!) {
-  modifyOrder(input: $input) {
-    __typename
-    ... on CommandAccepted { commandId orderId }
-    ... on Error { code message }
-    ... on StaleVersionError { currentVersion }
   }
 }"""
 DISPATCH = """

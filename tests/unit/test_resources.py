@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain import storage
+from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
-from domain.resources import BUCKET, QUEUES, TABLE, WORKER_TIMEOUT_SECONDS
+from domain.resources import BUCKET, QUEUES, TABLE
 
 SQS_MAX_RETENTION_DAYS = 14
 
