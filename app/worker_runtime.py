@@ -42,4 +42,4 @@ class WorkerRuntime:
 
     async def process(self, event: Mapping[str, Any]) -> PartialBatchResponse:
         handlers = await self.handlers()
-        return await process_sqs_batch(event, handlers.handle)
+        return await process_sqs_batch(event, handlers)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from domain import validation
 from domain.customers import Address
 from domain.errors import ErrorCode, InvalidInputError, MalformedCommandError
-from domain.ids import request_fingerprint
+from domain.ids import is_order_id, is_owned_command_id, request_fingerprint
 from domain.notifications import Effect, OrderSnapshot
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.serialization import from_plain, to_plain
@@ -126,7 +126,7 @@ class ModifyOrder(OrderCommand):
             # An empty string clears the notes; anything else obeys the same limits as placing.
             notes = self.notes.strip()
             if notes:
-                validation.text(
+                notes = validation.text(
                     "notes", notes, max_length=validation.MAX_NOTES_LENGTH, multiline=True
                 )
             _set(self, "notes", notes)
@@ -228,6 +228,43 @@ def decode_command(body: str) -> Command:
         return from_plain(command_type, envelope.get("command"))
     except InvalidInputError as error:
         raise MalformedCommandError(f"invalid {command_type.__name__}: {error.message}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReference:
+    """Whose a message was and what it was about: enough to record that it was rejected."""
+
+    command_id: str
+    actor_sub: str
+    order_id: str | None
+
+
+def command_reference(body: str) -> CommandReference | None:
+    """The command a message names, when its id and issuer agree (the id carries the issuer's
+    tag); None when the message does not say whose it is."""
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return None
+    command = envelope.get("command") if isinstance(envelope, dict) else None
+    if not isinstance(command, dict):
+        return None
+    command_id, actor, order_id = (command.get(key) for key in ("command_id", "actor", "order_id"))
+    sub = actor.get("sub") if isinstance(actor, dict) else None
+    if not isinstance(command_id, str) or not isinstance(sub, str) or not _encodable(sub):
+        return None
+    if not is_owned_command_id(command_id, sub):
+        return None
+    order_id = order_id if isinstance(order_id, str) and is_order_id(order_id) else None
+    return CommandReference(command_id, sub, order_id)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class CommandState(StrEnum):

@@ -93,5 +93,17 @@ class ProfileRequiredError(DomainError):
         super().__init__("Register a customer profile (registerCustomer) before placing orders.")
 
 
+class UnprocessableCommandError(DomainError):
+    """A command that can never be applied as it was sent: the worker's decoder or the table
+    refuses it. Recorded as rejected, so its issuer learns of it and the queue does not retry it."""
+
+    code = ErrorCode.VALIDATION
+
+    def __init__(self, reason: str) -> None:
+        # The reason may quote what could not be decoded: keep it storable and printable.
+        readable = reason.encode("utf-8", "backslashreplace").decode()
+        super().__init__(f"This request could not be applied as sent: {readable}")
+
+
 class MalformedCommandError(Exception):
     """A queue message that is not a command this code understands: a poison message."""

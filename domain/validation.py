@@ -28,24 +28,69 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _PHONE = re.compile(r"\+?[0-9 ().-]{5,32}")
 
 
-def text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
-    """A required string: stripped, non-empty, at most `max_length` characters.
+# Characters refused in every text field: they are not text a person reads. Lone surrogates
+# cannot be encoded at all (DynamoDB, SQS and email all need UTF-8); bidirectional controls,
+# zero-width and other invisible characters make a name or an address read differently from
+# what is stored (a reversed file name in an email, a name that looks like another's); line
+# and paragraph separators break a line where a receipt or an email header expects none.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")  # fillers that print as nothing
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_ZERO_WIDTH_JOINER = "\u200d"
+_MULTILINE_ALLOWED = frozenset("\n\t")
 
-    Only multi-line fields (notes) may hold line breaks and tabs: a name or an address line
-    ends up in email headers and on one line of a receipt.
+
+def _is_noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def _refused_character(value: str, *, multiline: bool) -> str | None:
+    """The first character a text field may not hold, or None."""
+    for index, char in enumerate(value):
+        if multiline and char in _MULTILINE_ALLOWED:
+            continue
+        if char == _ZERO_WIDTH_JOINER and _joins_symbols(value, index):
+            continue  # an emoji sequence (a family, a flag with a sign): visible, harmless
+        if (
+            unicodedata.category(char) in _REFUSED_CATEGORIES
+            or char in _INVISIBLE
+            or _is_noncharacter(char)
+        ):
+            return char
+    return None
+
+
+def _joins_symbols(value: str, index: int) -> bool:
+    before, after = value[index - 1 : index], value[index + 1 : index + 2]
+    return bool(before and after) and all(
+        unicodedata.category(char) in {"So", "Mn", "Sk"} for char in (before, after)
+    )
+
+
+def text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
+    """A required string: stripped, non-empty, at most `max_length` characters, all readable.
+
+    Only multi-line fields (notes, reasons) may hold line breaks (CR LF and CR become LF) and
+    tabs: a name or an address line ends up in email headers and on one line of a receipt.
     """
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     stripped = value.strip()
     if not stripped:
         raise InvalidInputError(field, f"{field} must not be empty.")
     if len(stripped) > max_length:
         raise InvalidInputError(field, f"{field} must be at most {max_length} characters.")
-    allowed = "\n\t" if multiline else ""
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in stripped):
+    refused = _refused_character(stripped, multiline=multiline)
+    if refused is not None:
+        category = unicodedata.category(refused)
+        if category == "Cs":
+            what = "unpaired surrogates, which are not text"
+        elif category in {"Cc", "Zl", "Zp"} and not multiline:
+            what = "line breaks or control characters"
+        else:
+            what = "control, invisible or direction-changing characters"
         raise InvalidInputError(
-            field,
-            f"{field} contains control characters."
-            if multiline
-            else f"{field} must be one line, without control characters.",
+            field, f"{field} must not contain {what} (found U+{ord(refused):04X})."
         )
     return stripped
 

@@ -11,6 +11,7 @@ from domain.commands import (
     CancelOrder,
     Command,
     CommandOutcome,
+    CommandReference,
     CommandState,
     CompleteDelivery,
     DispatchOrder,
@@ -21,7 +22,12 @@ from domain.commands import (
     UpsertProduct,
 )
 from domain.customers import CustomerProfile
-from domain.errors import DomainError, ForbiddenError, IdempotencyConflictError
+from domain.errors import (
+    DomainError,
+    ForbiddenError,
+    IdempotencyConflictError,
+    UnprocessableCommandError,
+)
 from domain.orders import (
     Order,
     OrderChange,
@@ -37,6 +43,7 @@ from workers.dynamodb_store import (
     CommandAlreadyRecordedError,
     ConcurrentChangeError,
     DynamoCommandStore,
+    UnstorableWriteError,
 )
 from workers.order_effects import OrderEffects
 
@@ -84,6 +91,13 @@ class CommandHandlers:
                 return outcome, False
             except ConcurrentChangeError:
                 logger.info("command %s raced another change; deciding again", command.command_id)
+            except UnstorableWriteError:
+                # Retrying would fail the same way until the message lands in the dead-letter
+                # queue, its issuer seeing PENDING for ever: refuse it for good instead.
+                logger.warning("command %s cannot be stored; rejected", command.command_id)
+                refusal = UnprocessableCommandError("the service cannot store some of its text.")
+                order_id = command.order_id if isinstance(command, OrderCommand) else None
+                return await self._reject(command, order_id, refusal, utc_now()), True
         raise ConcurrentChangeError(command.command_id)
 
     async def _apply(self, command: Command) -> CommandOutcome:
@@ -185,11 +199,35 @@ class CommandHandlers:
             updated_at=now,
         )
 
+    async def reject_undecodable(self, reference: CommandReference, reason: str) -> CommandOutcome:
+        """Record a message this code cannot decode as rejected, under the command it names.
+
+        A repeat delivery finds the rejection already recorded and changes nothing.
+        """
+        existing = await self._store.command_outcome(reference.command_id)
+        if existing is not None:
+            return existing
+        logger.warning("command %s cannot be decoded (%s); rejected", reference.command_id, reason)
+        try:
+            return await self._store.record_rejection(
+                reference.command_id,
+                reference.actor_sub,
+                reference.order_id,
+                UnprocessableCommandError(reason),
+                utc_now(),
+            )
+        except CommandAlreadyRecordedError:
+            outcome = await self._store.command_outcome(reference.command_id)
+            assert outcome is not None
+            return outcome
+
     async def _reject(
         self, command: Command, order_id: str | None, refusal: DomainError, now: datetime
     ) -> CommandOutcome:
         logger.info("command %s rejected: %s", command.command_id, refusal.code)
-        return await self._store.record_rejection(command, order_id, refusal, now)
+        return await self._store.record_rejection(
+            command.command_id, command.actor.sub, order_id, refusal, now
+        )
 
 
 def _upsert_product(command: UpsertProduct, now: datetime) -> Product:

@@ -35,6 +35,17 @@ class ConcurrentChangeError(Exception):
     """The order changed between the read and the conditional write; decide again."""
 
 
+class UnstorableWriteError(Exception):
+    """The table refuses this write as invalid: sent again, it would be refused again."""
+
+
+# Answers that say a write can never succeed as sent, unlike throttling or a failed condition.
+# A transaction names its reason per item: DynamoDB says ValidationError; the emulator names
+# the exception it raised (a string it cannot encode, for one).
+_PERMANENT_ERROR_CODES = frozenset({"ValidationException", "SerializationException"})
+_PERMANENT_CANCELLATION_REASONS = frozenset({"ValidationError", "UnicodeEncodeError"})
+
+
 class EffectInProgressError(Exception):
     """Another worker is performing this effect right now; retry the message later."""
 
@@ -126,34 +137,39 @@ class DynamoCommandStore:
             previous_total=None if change.previous is None else change.previous.total,
         )
         outcome = replace(
-            _outcome(command, CommandState.APPLIED, order.id, None, now),
+            _applied(command, order.id, now),
             effects=effects_of(change),
             snapshot=snapshot,
         )
-        await self._transact([*writes, self._put_outcome(outcome)], command)
+        await self._transact([*writes, self._put_outcome(outcome)], command.command_id)
         return outcome
 
     async def apply_with_outcome(
         self, command: Command, item: storage.Item, order_id: str | None, now: datetime
     ) -> CommandOutcome:
         """Put one item (a profile, a product) together with the command's outcome."""
-        outcome = _outcome(command, CommandState.APPLIED, order_id, None, now)
-        await self._transact([self._put(item), self._put_outcome(outcome)], command)
+        outcome = _applied(command, order_id, now)
+        await self._transact([self._put(item), self._put_outcome(outcome)], command.command_id)
         return outcome
 
     async def record_outcome_only(
         self, command: Command, order_id: str | None, now: datetime
     ) -> CommandOutcome:
         """Mark a command applied that needs no change (a replay of an applied request)."""
-        outcome = _outcome(command, CommandState.APPLIED, order_id, None, now)
-        await self._transact([self._put_outcome(outcome)], command)
+        outcome = _applied(command, order_id, now)
+        await self._transact([self._put_outcome(outcome)], command.command_id)
         return outcome
 
     async def record_rejection(
-        self, command: Command, order_id: str | None, refusal: DomainError, now: datetime
+        self,
+        command_id: str,
+        actor_sub: str,
+        order_id: str | None,
+        refusal: DomainError,
+        now: datetime,
     ) -> CommandOutcome:
-        outcome = _outcome(command, CommandState.REJECTED, order_id, refusal, now)
-        await self._transact([self._put_outcome(outcome)], command)
+        outcome = _outcome(command_id, actor_sub, CommandState.REJECTED, order_id, now, refusal)
+        await self._transact([self._put_outcome(outcome)], command_id)
         return outcome
 
     async def performed_effects(self, order_id: str, command_id: str) -> frozenset[Effect]:
@@ -260,18 +276,20 @@ class DynamoCommandStore:
             return False
         return True
 
-    async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command: Command) -> None:
+    async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command_id: str) -> None:
         try:
             await self._client.transact_write_items(TransactItems=list(writes))
         except ClientError as error:
+            if _is_permanent(error):
+                raise UnstorableWriteError(command_id) from error
             code = error.response.get("Error", {}).get("Code")
             if code != "TransactionCanceledException":
                 raise
             # A condition failed: either this command was recorded already (a redelivery),
             # or the order moved on since it was read.
-            if await self.command_outcome(command.command_id) is not None:
-                raise CommandAlreadyRecordedError(command.command_id) from error
-            raise ConcurrentChangeError(command.command_id) from error
+            if await self.command_outcome(command_id) is not None:
+                raise CommandAlreadyRecordedError(command_id) from error
+            raise ConcurrentChangeError(command_id) from error
 
     def _put(
         self, item: storage.Item, condition: dict[str, Any] | None = None
@@ -308,16 +326,31 @@ class DynamoCommandStore:
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+def _is_permanent(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code")
+    if code in _PERMANENT_ERROR_CODES:
+        return True
+    reasons = error.response.get("CancellationReasons") or []
+    return code == "TransactionCanceledException" and any(
+        reason.get("Code") in _PERMANENT_CANCELLATION_REASONS for reason in reasons
+    )
+
+
+def _applied(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
+    return _outcome(command.command_id, command.actor.sub, CommandState.APPLIED, order_id, now)
+
+
 def _outcome(
-    command: Command,
+    command_id: str,
+    actor_sub: str,
     state: CommandState,
     order_id: str | None,
-    refusal: DomainError | None,
     now: datetime,
+    refusal: DomainError | None = None,
 ) -> CommandOutcome:
     return CommandOutcome(
-        command_id=command.command_id,
-        actor_sub=command.actor.sub,
+        command_id=command_id,
+        actor_sub=actor_sub,
         state=state,
         order_id=order_id,
         error_code=None if refusal is None else refusal.code,

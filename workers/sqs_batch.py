@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypedDict
 
-from domain.commands import Command, CommandOutcome, decode_command
+from domain.commands import (
+    Command,
+    CommandOutcome,
+    CommandReference,
+    command_reference,
+    decode_command,
+)
+from domain.errors import MalformedCommandError
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +27,18 @@ class PartialBatchResponse(TypedDict):
     batchItemFailures: list[BatchItemFailure]
 
 
+class CommandHandling(Protocol):
+    async def handle(self, command: Command) -> CommandOutcome:
+        """Apply a decoded command once."""
+        ...
+
+    async def reject_undecodable(self, reference: CommandReference, reason: str) -> CommandOutcome:
+        """Record as rejected a message that names its command but cannot be decoded."""
+        ...
+
+
 async def process_sqs_batch(
-    event: Mapping[str, Any], handle: Callable[[Command], Awaitable[CommandOutcome]]
+    event: Mapping[str, Any], handlers: CommandHandling
 ) -> PartialBatchResponse:
     """Handle each record; report the ones that failed so only they come back.
 
@@ -33,7 +50,9 @@ async def process_sqs_batch(
     for record in event.get("Records", []):
         group = record.get("attributes", {}).get("MessageGroupId") or str(record["messageId"])
         groups.setdefault(group, []).append(record)
-    failed = await asyncio.gather(*(_process_group(records, handle) for records in groups.values()))
+    failed = await asyncio.gather(
+        *(_process_group(records, handlers) for records in groups.values())
+    )
     return {
         "batchItemFailures": [
             {"itemIdentifier": message_id} for group in failed for message_id in group
@@ -42,15 +61,14 @@ async def process_sqs_batch(
 
 
 async def _process_group(
-    records: Sequence[Mapping[str, Any]], handle: Callable[[Command], Awaitable[CommandOutcome]]
+    records: Sequence[Mapping[str, Any]], handlers: CommandHandling
 ) -> list[str]:
     for index, record in enumerate(records):
         message_id = str(record["messageId"])
         try:
-            command = decode_command(str(record["body"]))
-            outcome = await handle(command)
+            outcome = await _process_record(str(record["body"]), handlers)
             logger.info(
-                "applied message %s command %s: %s", message_id, command.command_id, outcome.state
+                "applied message %s command %s: %s", message_id, outcome.command_id, outcome.state
             )
         except Exception:
             # Malformed or failing for a transient reason: the queue redelivers it, and after
@@ -58,3 +76,16 @@ async def _process_group(
             logger.exception("message %s failed; it will be retried", message_id)
             return [str(later["messageId"]) for later in records[index:]]
     return []
+
+
+async def _process_record(body: str, handlers: CommandHandling) -> CommandOutcome:
+    try:
+        command = decode_command(body)
+    except MalformedCommandError as error:
+        # A message that says whose command it is gets a recorded rejection its issuer can read;
+        # one that does not is left to the dead-letter queue.
+        reference = command_reference(body)
+        if reference is None:
+            raise
+        return await handlers.reject_undecodable(reference, str(error))
+    return await handlers.handle(command)

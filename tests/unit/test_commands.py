@@ -11,7 +11,9 @@ import pytest
 from domain.commands import (
     MESSAGE_SCHEMA_VERSION,
     Command,
+    CommandReference,
     PlaceOrder,
+    command_reference,
     decode_command,
     encode_command,
 )
@@ -257,3 +259,33 @@ def test_other_commands_are_grouped_by_what_they_change() -> None:
     assert a_place_order_command(order_id="A").message_group() != (
         a_place_order_command(order_id="B").message_group()
     )
+
+
+# --- naming the command of a message that cannot be decoded ------------------------------
+
+
+def test_an_undecodable_message_still_names_its_command_issuer_and_order() -> None:
+    command = a_place_order_command()
+    envelope = json.loads(encode_command(command))
+    envelope["command"]["notes"] = "\ud800"
+
+    reference = command_reference(json.dumps(envelope))
+
+    assert reference == CommandReference(command.command_id, command.actor.sub, command.order_id)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[]",
+        '{"command": []}',
+        '{"command": {"command_id": 7, "actor": {"sub": "ada"}}}',
+        '{"command": {"command_id": "01M8PT6BP624SDNV6NQSXBK42Y-PTPPQCJHXP", "actor": "ada"}}',
+        '{"command": {"command_id": "01M8PT6BP624SDNV6NQSXBK42Y-PTPPQCJHXP",'
+        ' "actor": {"sub": "not-its-issuer"}}}',
+    ],
+    ids=["not-json", "array", "command-not-object", "id-not-string", "actor-not-object", "forged"],
+)
+def test_a_message_whose_id_and_issuer_do_not_agree_names_nothing(body: str) -> None:
+    assert command_reference(body) is None

@@ -249,3 +249,81 @@ def test_a_name_must_be_one_line(name: str) -> None:
 
 def test_notes_may_span_lines() -> None:
     assert validation.text("notes", "ring twice\nleave at the door", max_length=100, multiline=True)
+
+
+# --- characters that are not readable text -----------------------------------------------
+
+# Every text field a command carries, by the name its refusal gives.
+ONE_LINE_FIELDS: dict[str, Callable[[str], object]] = {
+    "name": lambda value: a_register_customer_command(name=value),
+    "email": lambda value: a_register_customer_command(email=value),
+    "product name": lambda value: an_upsert_product_command(name=value),
+    "idempotencyKey": lambda value: a_place_order_command(idempotency_key=value),
+    "line1": lambda value: an_address(line1=value),
+    "line2": lambda value: an_address(line2=value),
+    "city": lambda value: an_address(city=value),
+    "postalCode": lambda value: an_address(postal_code=value),
+    "country": lambda value: an_address(country=value),
+}
+MULTILINE_FIELDS: dict[str, Callable[[str], object]] = {
+    "notes": lambda value: a_place_order_command(notes=value),
+    "modified notes": lambda value: a_modify_order_command(notes=value),
+    "reason": lambda value: a_cancel_order_command(reason=value),
+}
+LONE_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
+BIDI_CONTROLS = [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+INVISIBLE = ["\u200b", "\u200c", "\u200e", "\u2060", "\ufeff", "\u00ad", "\u3164", "\u115f"]
+SEPARATORS = ["\u2028", "\u2029", "\x85"]
+NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\U0010ffff", "\ue000"]
+UNREADABLE = LONE_SURROGATES + BIDI_CONTROLS + INVISIBLE + SEPARATORS + NONCHARACTERS
+
+
+def _codepoint(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+@pytest.mark.parametrize("char", UNREADABLE, ids=_codepoint)
+@pytest.mark.parametrize("field", [*ONE_LINE_FIELDS, *MULTILINE_FIELDS])
+def test_unreadable_characters_are_refused_in_every_text_field(field: str, char: str) -> None:
+    build = ONE_LINE_FIELDS.get(field) or MULTILINE_FIELDS[field]
+    value = f"ada{char}lovelace@example.com" if field == "email" else f"Ada{char}Lovelace"
+
+    with pytest.raises(InvalidInputError) as refusal:
+        build(value)
+
+    assert refusal.value.field == field.split()[-1]
+    assert _codepoint(char) in refusal.value.message
+
+
+@pytest.mark.parametrize("build", MULTILINE_FIELDS.values(), ids=list(MULTILINE_FIELDS))
+def test_multiline_fields_keep_line_breaks_and_tabs_with_crlf_made_lf(
+    build: Callable[[str], Any],
+) -> None:
+    command = build("ring twice\r\nthen\twait\rplease")
+
+    stored = command.reason if hasattr(command, "reason") else command.notes
+    assert stored == "ring twice\nthen\twait\nplease"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Zoë Ådams",
+        "José Núñez",
+        "王小明",
+        "Сергей",
+        "محمد",
+        "עברית",
+        "👨\u200d👩\u200d👧 home",
+        "Nguyễn",
+    ],
+)
+def test_names_in_any_script_and_emoji_sequences_are_accepted(value: str) -> None:
+    assert a_register_customer_command(name=value).name == value
+
+
+def test_a_lone_surrogate_is_named_as_not_text() -> None:
+    with pytest.raises(InvalidInputError) as refusal:
+        a_place_order_command(notes="fine\ud800")
+
+    assert "surrogate" in refusal.value.message
