@@ -87,7 +87,10 @@ class LineRequest:
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
-    """A priced line: the unit price is frozen from the catalogue when the worker applies it."""
+    """A priced line: the unit price is frozen from the catalogue when the worker applies it.
+
+    A SKU has more than one line when units were added to it later at another price.
+    """
 
     sku: str
     name: str
@@ -178,20 +181,65 @@ def price_lines(
     catalogue: Mapping[str, Product],
     frozen: Sequence[OrderLine] = (),
 ) -> tuple[OrderLine, ...]:
-    """Price each line: SKUs already on the order keep the price they were ordered at, new ones
-    take the catalogue's; unknown or withdrawn products are refused."""
-    ordered = {line.sku: line for line in frozen}
-    priced = []
-    for line in requested:
-        if line.sku in ordered:
-            kept = ordered[line.sku]
-            priced.append(replace(kept, quantity=line.quantity))
-            continue
-        product = catalogue.get(line.sku)
-        if product is None or not product.active:
-            raise UnknownProductError(line.sku)
-        priced.append(OrderLine(line.sku, product.name, line.quantity, product.price))
+    """Price each requested SKU and quantity.
+
+    Units already on the order keep the price they were ordered at; units added (a new SKU, or
+    a raised quantity) take the catalogue's price now, on a line of their own when that price
+    differs, so every line is one quantity at one price. A lowered quantity gives up the units
+    added last first. Adding units of an unknown or withdrawn product is refused; keeping or
+    reducing what was already ordered is not.
+    """
+    ordered: dict[str, list[OrderLine]] = {}
+    for line in frozen:
+        ordered.setdefault(line.sku, []).append(line)
+    priced: list[OrderLine] = []
+    for request in requested:
+        kept: list[OrderLine] = []
+        remaining = request.quantity
+        for line in ordered.get(request.sku, ()):  # oldest first
+            if remaining == 0:
+                break
+            kept.append(replace(line, quantity=min(line.quantity, remaining)))
+            remaining -= kept[-1].quantity
+        if remaining:
+            product = catalogue.get(request.sku)
+            if product is None or not product.active:
+                raise UnknownProductError(request.sku)
+            if kept and kept[-1].unit_price == product.price:
+                kept[-1] = replace(kept[-1], quantity=kept[-1].quantity + remaining)
+            else:
+                kept.append(OrderLine(request.sku, product.name, remaining, product.price))
+        priced.extend(kept)
     return tuple(priced)
+
+
+def _quantities_by_price(lines: Sequence[OrderLine]) -> dict[tuple[str, int], int]:
+    quantities: dict[tuple[str, int], int] = {}
+    for line in lines:
+        key = (line.sku, line.unit_price)
+        quantities[key] = quantities.get(key, 0) + line.quantity
+    return quantities
+
+
+# An adjustment's note lists this many changed lines at most, then says how many more.
+_ADJUSTMENT_NOTE_LINES = 5
+
+
+def adjustment_note(before: Order, after: Order) -> str:
+    """Why an order's total changed, line by line: `Order modified: +2 MUG-002 at $7.77 ...`."""
+    old, new = _quantities_by_price(before.lines), _quantities_by_price(after.lines)
+    changes = [
+        f"{'+' if difference > 0 else '-'}{abs(difference)} {sku} at "
+        f"{Money(price, after.currency).display}"
+        for (sku, price) in dict.fromkeys([*old, *new])
+        if (difference := new.get((sku, price), 0) - old.get((sku, price), 0))
+    ]
+    if before.delivery_fee != after.delivery_fee:
+        changes.append(f"delivery fee {Money(after.delivery_fee, after.currency).display}")
+    shown = changes[:_ADJUSTMENT_NOTE_LINES]
+    if len(changes) > len(shown):
+        shown.append(f"and {len(changes) - len(shown)} more")
+    return f"Order modified: {', '.join(shown)}" if shown else "Order modified"
 
 
 def check_total(order: Order) -> Order:
@@ -312,7 +360,11 @@ def modify_order(
         if differs
     ]
     delta = changed.total - order.total
-    entry = LedgerEntry(TransactionKind.ADJUSTMENT, delta, "Order modified") if delta else None
+    entry = (
+        LedgerEntry(TransactionKind.ADJUSTMENT, delta, adjustment_note(order, changed))
+        if delta
+        else None
+    )
     detail = f"changed: {', '.join(what)}" if what else "no change"
     return OrderChange(order, changed, entry, TimelineEvent(EventKind.ORDER_MODIFIED, detail))
 

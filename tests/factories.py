@@ -6,7 +6,7 @@ never collide in a shared table; pass an explicit id when a test compares two va
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -258,14 +258,16 @@ def a_modification(
     items: Sequence[LineRequest] | None = None,
     delivery_address: Address | None = None,
     notes: str | None = None,
+    catalogue: Mapping[str, Product] | None = None,
 ) -> OrderChange:
-    """The change `modify_order` makes to `order` an hour on, priced from the default catalogue."""
+    """The change `modify_order` makes to `order` an hour on, priced from `catalogue` (the
+    default catalogue unless given)."""
     return modify_order(
         order,
         requested=items,
         delivery_address=delivery_address,
         notes=notes,
-        catalogue=a_catalogue(),
+        catalogue=a_catalogue() if catalogue is None else catalogue,
         expected_version=None,
         now=LATER,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterator
 
 from reportlab.lib import colors
@@ -21,6 +22,7 @@ _TOP, _BOTTOM = _HEIGHT - 18 * mm, 20 * mm
 _LINE = 5.2 * mm
 # Columns of the lines table: name, quantity, unit price, line total (right-aligned).
 _QUANTITY_X, _UNIT_X, _TOTAL_X = _RIGHT - 75 * mm, _RIGHT - 35 * mm, _RIGHT
+_NOTE_WIDTH = 100  # characters of a transaction's note per line, in the 9-point font
 
 
 def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
@@ -73,9 +75,12 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
         page.row(
             f"{format_timestamp(transaction.created_at)}  {transaction.kind.value}",
             "",
-            transaction.note or "",
+            "",
             _money(transaction.amount, transaction.currency),
         )
+        # The note says why the amount moved (which units, at what price): shown whole.
+        for note_line in textwrap.wrap(transaction.note or "", _NOTE_WIDTH):
+            page.text(f"    {note_line}", size=9)
     balance = sum(transaction.amount for transaction in snapshot.transactions)
     page.row("Balance", "", "", _money(balance, order.currency), bold=True)
     canvas.showPage()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from domain.catalog import Product
 from domain.errors import InvalidInputError, ProfileRequiredError, UnknownProductError
 from domain.orders import (
     MAX_ORDER_TOTAL,
@@ -190,7 +191,7 @@ def test_raising_the_total_books_a_positive_adjustment() -> None:
     change = _modify(order, requested=[a_line(TEA, 1), a_line(KETTLE, 1)])
 
     assert change.ledger_entry == LedgerEntry(
-        TransactionKind.ADJUSTMENT, KETTLE_PRICE, "Order modified"
+        TransactionKind.ADJUSTMENT, KETTLE_PRICE, "Order modified: +1 KETTLE-003 at $25.99"
     )
     assert change.order.total == order.total + KETTLE_PRICE
 
@@ -236,16 +237,55 @@ def test_modifying_only_the_address_keeps_the_prices_the_order_was_placed_at() -
     assert change.order.delivery_address.line1 == "2 New Road"
 
 
-def test_lines_already_ordered_keep_their_price_when_the_catalogue_changes() -> None:
+def test_units_already_ordered_keep_their_price_and_added_units_take_todays() -> None:
+    # GIVEN one tea ordered at 4.50, since repriced to 45.00
     order = a_placed_order(items=[a_line(TEA, 1)])
     repriced = a_catalogue(a_product(sku=TEA, price=TEA_PRICE * 10))
 
+    # WHEN the quantity is raised to 3
     change = _modify(order, requested=[a_line(TEA, 3)], catalogue=repriced)
 
-    assert change.order.lines[0].unit_price == TEA_PRICE
+    # THEN the first unit keeps 4.50, the two added cost 45.00, and the ledger says why
+    assert [(line.sku, line.quantity, line.unit_price) for line in change.order.lines] == [
+        (TEA, 1, TEA_PRICE),
+        (TEA, 2, TEA_PRICE * 10),
+    ]
     assert change.ledger_entry == LedgerEntry(
-        TransactionKind.ADJUSTMENT, 2 * TEA_PRICE, "Order modified"
+        TransactionKind.ADJUSTMENT, 2 * TEA_PRICE * 10, "Order modified: +2 TEA-001 at $45.00"
     )
+
+
+def test_a_raise_at_an_unchanged_price_stays_one_line() -> None:
+    order = a_placed_order(items=[a_line(TEA, 1)])
+
+    change = _modify(order, requested=[a_line(TEA, 4)])
+
+    assert [(line.quantity, line.unit_price) for line in change.order.lines] == [(4, TEA_PRICE)]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        (1001 - 1000, [(1, TEA_PRICE)]),
+        (5, [(1, TEA_PRICE), (4, 5000)]),
+        (10, [(1, TEA_PRICE), (9, 5000)]),
+        (12, [(1, TEA_PRICE), (9, 5000), (2, 6000)]),
+    ],
+    ids=["back-to-the-first", "fewer-of-the-later", "unchanged", "more-at-a-third-price"],
+)
+def test_a_lowered_quantity_gives_up_the_units_added_last(
+    quantity: int, expected: list[tuple[int, int]]
+) -> None:
+    # GIVEN 1 tea at 4.50, then 9 more added at 50.00; the price is now 60.00
+    order = a_placed_order(items=[a_line(TEA, 1)])
+    at_50 = a_catalogue(a_product(sku=TEA, price=5000))
+    order = _modify(order, requested=[a_line(TEA, 10)], catalogue=at_50).order
+    at_60 = a_catalogue(a_product(sku=TEA, price=6000))
+
+    change = _modify(order, requested=[a_line(TEA, quantity)], catalogue=at_60)
+
+    assert [(line.quantity, line.unit_price) for line in change.order.lines] == expected
+    assert change.order.total == sum(q * p for q, p in expected) + change.order.delivery_fee
 
 
 def test_new_items_are_priced_at_todays_catalogue_price() -> None:
@@ -258,16 +298,48 @@ def test_new_items_are_priced_at_todays_catalogue_price() -> None:
         (TEA, TEA_PRICE),
         (MUG, 777),
     ]
-    assert change.ledger_entry == LedgerEntry(TransactionKind.ADJUSTMENT, 2 * 777, "Order modified")
+    assert change.ledger_entry == LedgerEntry(
+        TransactionKind.ADJUSTMENT, 2 * 777, "Order modified: +2 MUG-002 at $7.77"
+    )
 
 
-def test_a_line_of_a_since_withdrawn_product_can_be_kept() -> None:
-    order = a_placed_order(items=[a_line(TEA, 1), a_line(MUG, 1)])
-    withdrawn = a_catalogue(a_product(sku=TEA, active=False))
+@pytest.mark.parametrize("quantity", [2, 1], ids=["same", "fewer"])
+def test_a_line_of_a_since_withdrawn_product_can_be_kept_or_reduced(quantity: int) -> None:
+    order = a_placed_order(items=[a_line(TEA, 1), a_line(MUG, 2)])
+    withdrawn = a_catalogue(a_product(sku=MUG, active=False))
 
-    change = _modify(order, requested=[a_line(TEA, 2)], catalogue=withdrawn)
+    change = _modify(order, requested=[a_line(MUG, quantity)], catalogue=withdrawn)
 
-    assert [(line.sku, line.quantity) for line in change.order.lines] == [(TEA, 2)]
+    assert [(line.sku, line.quantity, line.unit_price) for line in change.order.lines] == [
+        (MUG, quantity, MUG_PRICE)
+    ]
+
+
+@pytest.mark.parametrize(
+    "withdrawn",
+    [a_catalogue(a_product(sku=MUG, active=False)), {}],
+    ids=["inactive", "deleted"],
+)
+def test_a_withdrawn_product_cannot_be_increased_or_added(withdrawn: dict[str, Product]) -> None:
+    order = a_placed_order(items=[a_line(MUG, 1)])
+
+    with pytest.raises(UnknownProductError):
+        _modify(order, requested=[a_line(MUG, 1000)], catalogue=withdrawn)
+    with pytest.raises(UnknownProductError):
+        _modify(order, requested=[a_line(MUG, 1), a_line(KETTLE, 1)], catalogue=withdrawn)
+
+
+def test_an_adjustment_note_names_at_most_five_changes() -> None:
+    skus = [f"SKU-{index}" for index in range(8)]
+    catalogue = a_catalogue(*(a_product(sku=sku, price=100) for sku in skus))
+    order = a_placed_order(items=[a_line(skus[0], 1)], catalogue=catalogue)
+
+    change = _modify(order, requested=[a_line(sku, 2) for sku in skus], catalogue=catalogue)
+
+    assert change.ledger_entry is not None
+    assert change.ledger_entry.note is not None
+    assert change.ledger_entry.note.endswith(", and 3 more")
+    assert change.ledger_entry.note.count(" at $1.00") == 5
 
 
 def test_an_order_worth_more_than_the_limit_is_refused() -> None:

@@ -68,6 +68,18 @@ def test_receipt_lists_each_line_with_quantity_unit_price_and_line_total() -> No
     assert "Kettle 1 $25.99 $25.99" in text
 
 
+def test_receipt_shows_units_added_at_a_later_price_on_a_line_of_their_own() -> None:
+    placement = an_order_placement(items=(a_line(TEA, 1),))
+    repriced = a_catalogue(a_product(sku=TEA, price=4500))
+    raised = a_modification(placement.order, items=(a_line(TEA, 3),), catalogue=repriced)
+
+    text = _receipt_text(a_snapshot(placement, raised))
+
+    assert "Green tea 1 $4.50 $4.50" in text
+    assert "Green tea 2 $45.00 $90.00" in text
+    assert re.search(r"ADJUSTMENT \$90\.00\n Order modified: \+2 TEA-001 at \$45\.00", text)
+
+
 def test_receipt_totals_the_lines_and_adds_the_delivery_fee() -> None:
     placement = an_order_placement(items=(a_line(TEA, 3), a_line(KETTLE, 1)))
 
@@ -99,8 +111,8 @@ def test_receipt_lists_each_transaction_of_the_order() -> None:
 
     text = _receipt_text(a_snapshot(placement, modified))
 
-    assert re.search(r"CHARGE Order placed \$13\.99", text)
-    assert re.search(r"ADJUSTMENT Order modified \$12\.99", text)
+    assert re.search(r"CHARGE \$13\.99\n Order placed", text)
+    assert re.search(r"ADJUSTMENT \$12\.99\n Order modified: \+1 MUG-002 at \$12\.99", text)
     assert "Balance $26.98" in text
 
 
@@ -123,7 +135,7 @@ def test_cancelled_order_receipt_says_cancelled_and_shows_the_refund() -> None:
     text = _receipt_text(a_snapshot(placement, cancelled))
 
     assert "RECEIPT - CANCELLED" in text  # its heading, not just its status field
-    assert re.search(r"REFUND Ordered twice -\$13\.99", text)
+    assert re.search(r"REFUND -\$13\.99\n Ordered twice", text)
     assert "Balance $0.00" in text
 
 
