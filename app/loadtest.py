@@ -4,14 +4,18 @@ It starts its own local service on loopback (never another host), registers cust
 `--concurrency` clients place orders (some replayed with their idempotency key), modify and
 cancel them, polling each command as a react-query client would. Then it checks the table, the
 queues and the outbox: every accepted command applied or rejected exactly once, every order's
-ledger balanced, one order per idempotency key, each email sent once, nothing in a DLQ.
+ledger balanced, one order per idempotency key, each email sent once, nothing in a DLQ. It reports
+throughput, latencies, the process's peak RSS, and order and application times by quarter of the
+run: a cost that grew with the table would show in the last quarters.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
+import resource
 import statistics
 import sys
 import time
@@ -42,6 +46,7 @@ POLL_SECONDS = 0.25  # a react-query refetchInterval; application time comes fro
 SETTLE_SECONDS = 120
 CONNECTION_RETRIES = 3
 COMMAND_DEADLINE_SECONDS = 180
+QUARTERS = 4  # the run is reported by quarter: a cost that grows with the table shows late
 # What each applied command must have sent, by recipient, and whether it issues a receipt: an
 # independent model of the effects, not the code's own effects_of.
 EXPECTED_EMAILS = {
@@ -71,6 +76,14 @@ class Tally:
     replays_mismatched: int = 0
     retries: int = 0
     done: int = 0
+    order_ms: list[float] = field(default_factory=list)  # each order's commands, as they finish
+    peak_rss_mib: list[float] = field(default_factory=list)  # at the end of each quarter
+
+    def order_done(self, started: float, total: int) -> None:
+        self.done += 1
+        self.order_ms.append((time.perf_counter() - started) * 1000)
+        if self.done * QUARTERS // total > len(self.peak_rss_mib):
+            self.peak_rss_mib.append(peak_rss_mib())
 
 
 class Client:
@@ -143,7 +156,11 @@ async def _one_order(
             )
         if rng.random() < 0.2:
             await client.command(token, CANCEL, "cancelOrder", input={"orderId": placed["orderId"]})
-    tally.done += 1
+
+
+def peak_rss_mib() -> float:
+    """The largest resident set this process has had so far (emulator, API, worker, clients)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _progress(tally: Tally, total: int) -> None:
@@ -193,6 +210,7 @@ async def drive(
 
         async def guarded(index: int) -> None:
             async with gate:
+                started = time.perf_counter()
                 await _one_order(
                     client,
                     tokens[index % customers],
@@ -200,6 +218,7 @@ async def drive(
                     random.Random(seeds[index]),  # noqa: S311 (a load mix, not a secret)
                     tally,
                 )
+                tally.order_done(started, orders)
                 _progress(tally, orders)
 
         await asyncio.gather(*(guarded(index) for index in range(orders)))
@@ -341,6 +360,19 @@ def _percentiles(samples: list[float]) -> str:
     return f"p50 {cuts[49]:7.1f} ms   p95 {cuts[94]:7.1f} ms   p99 {cuts[98]:7.1f} ms"
 
 
+def _by_quarter(values: list[float]) -> str:
+    return "  ".join(f"{value:7.1f}" for value in values)
+
+
+def _median_by_quarter(samples: list[float]) -> list[float]:
+    """The median of each quarter of the samples, in the order they were taken."""
+    cuts = [len(samples) * quarter // QUARTERS for quarter in range(QUARTERS + 1)]
+    return [
+        statistics.median(samples[start:end]) if end > start else 0.0
+        for start, end in itertools.pairwise(cuts)
+    ]
+
+
 async def loadtest(orders: int, concurrency: int, customers: int, seed: int, secret: str) -> int:
     options = ServeOptions(
         host="127.0.0.1", port=0, aws_endpoint=None, dev_token_secret=secret, log_level="WARNING"
@@ -362,6 +394,11 @@ async def loadtest(orders: int, concurrency: int, customers: int, seed: int, sec
     print(f"API latency          {_percentiles(tally.api_ms)}")
     print(f"client retries after a dropped connection: {tally.retries}")
     print(f"command application  {_percentiles(tally.apply_ms)}")
+    print("by quarter of the run, first to last (a cost that grows with the table shows late):")
+    print(f"  order p50 ms        {_by_quarter(_median_by_quarter(tally.order_ms))}")
+    print(f"  application p50 ms  {_by_quarter(_median_by_quarter(tally.apply_ms))}")
+    print(f"  peak RSS MiB        {_by_quarter(tally.peak_rss_mib)}")
+    print(f"peak RSS {peak_rss_mib():.0f} MiB (the whole process: emulator, service and clients)")
     for name, count in problems.items():
         print(f"{name}: {count}")
     lost = problems["commands lost"] + problems["emails lost"] + problems["receipts lost"]
