@@ -28,6 +28,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import ExpectedGraphQLError
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.query_cost import QueryCostLimiter
 
 logger = logging.getLogger(__name__)
 SDL_PATH = pathlib.Path(__file__).with_name("schema.graphql")
@@ -85,6 +86,12 @@ class OrderDeliverySchema(strawberry.Schema):
 MAX_QUERY_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+# Depth and aliases do not bound breadth: a page of 100 orders each listing 100 more passes both.
+# An operation's cost is the most requests to DynamoDB or SQS it can make (schema/query_cost.py).
+# What the web app, the README and the tests send costs 1 to 5, a page of 20 orders with their
+# receipts 24. 25 requests take a fraction of a second even on the local emulator, which serves
+# one request at a time and scans its whole table for each Query.
+MAX_QUERY_COST = 25
 
 
 # The limiters' validation rules, made once. Each limiter instance makes a new rule class, and
@@ -105,6 +112,8 @@ def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
         MaskUnexpectedErrors,
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(AddValidationRules, list(rules)),
+        # Prices the operation once it is valid, with its variables, before anything resolves.
+        partial(QueryCostLimiter, budget=MAX_QUERY_COST),
         ParserCache,
         ValidationCache,
     ]

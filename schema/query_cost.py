@@ -1,0 +1,278 @@
+"""The cost of a GraphQL operation in AWS requests, and the limiter that refuses one over budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NamedTypeNode,
+    SelectionSetNode,
+    VariableValues,
+    get_argument_values,
+    get_named_type,
+    get_operation_ast,
+    get_variable_values,
+    is_abstract_type,
+)
+from strawberry.extensions import SchemaExtension
+
+from domain.errors import ErrorCode
+from domain.orders import OrderStatus
+from resolvers.pagination import MAX_PAGE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCost:
+    """What resolving a field once costs, in requests to DynamoDB or SQS, at most."""
+
+    requests: int
+    # One request serves every parent resolved together (a DataLoader's batch), not each one.
+    batched: bool = False
+    # The field returns a page of `first` items, and its selections run once for each of them.
+    paged: bool = False
+    # Sibling fields reading the same thing (through one DataLoader) read it once between them.
+    shared_read: str | None = None
+
+
+FREE = FieldCost(requests=0)
+# One Query on the order's partition returns the order, its ledger and its timeline.
+_ORDER_COLLECTION = "order item collection"
+
+# Every field that reads the store, queues a command or returns a list, by `Type.field`; any
+# other field is computed from what its parent holds and costs nothing. A test fails when the
+# schema gains such a field without an entry here.
+FIELD_COSTS: Mapping[str, FieldCost] = {
+    "Query.me": FieldCost(1, batched=True),
+    "Query.customer": FieldCost(1, batched=True),
+    # The order with its collection: its transactions and history are then counted again, a
+    # small overcount that keeps the model one rule per field.
+    "Query.order": FieldCost(1),
+    "Query.command": FieldCost(1),
+    # Staff asking for every status read one index partition per status.
+    "Query.orders": FieldCost(len(OrderStatus), paged=True),
+    "Query.products": FieldCost(1, paged=True),
+    # A page after a cursor can take a second Query: the cursor's own item is read and skipped.
+    "Customer.orders": FieldCost(2, paged=True),
+    "Order.customer": FieldCost(1, batched=True),
+    "Order.receipt": FieldCost(1, shared_read=_ORDER_COLLECTION),
+    "Order.transactions": FieldCost(1, shared_read=_ORDER_COLLECTION),
+    "Order.history": FieldCost(1, shared_read=_ORDER_COLLECTION),
+    # Lists their parent already holds (a connection's edges are its page, counted by it).
+    "Order.items": FREE,
+    "OrderConnection.edges": FREE,
+    "ProductConnection.edges": FREE,
+    # A mutation queues one message; those on an existing order read it first.
+    "Mutation.registerCustomer": FieldCost(1),
+    "Mutation.placeOrder": FieldCost(1),
+    "Mutation.upsertProduct": FieldCost(1),
+    "Mutation.modifyOrder": FieldCost(2),
+    "Mutation.cancelOrder": FieldCost(2),
+    "Mutation.dispatchOrder": FieldCost(2),
+    "Mutation.completeDelivery": FieldCost(2),
+}
+
+
+def query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> int:
+    """The most requests the operation can make: each field's own, plus its selections' cost
+    times the objects they run on (a page's `first`, its default when absent)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0  # execution refuses a missing or ambiguous operation before any read
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0  # validation refuses an operation type the schema lacks
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or (), dict(variables or {})
+    )
+    if isinstance(coerced, list):
+        return 0  # execution refuses variables that do not coerce, before any read
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    pricing = _Pricing(schema, fragments, coerced)
+    return pricing.object_cost(root, [(operation.selection_set, frozenset())], _Fanout(1, 1))
+
+
+def over_budget_error(cost: int, budget: int) -> GraphQLError:
+    return GraphQLError(
+        f"Query cost {cost} exceeds the budget of {budget}. Each list multiplies the cost of "
+        "what it selects by its page size: ask for smaller pages (first) or fewer nested lists.",
+        extensions={"code": ErrorCode.VALIDATION.value, "cost": cost, "budget": budget},
+    )
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Refuses an operation over budget once it is valid, before any resolver runs.
+
+    It prices the operation as execution starts, not in a validation rule: only then are the
+    request's variables known, so `first: $size` costs what the client asked for (a rule would
+    have to assume the largest page), and the validation cache stays keyed by the document.
+    """
+
+    def __init__(self, *, budget: int) -> None:
+        self.budget = budget
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            cost = query_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
+            )
+            if cost > self.budget:
+                # A result set before execution is the result: no resolver runs.
+                context.result = ExecutionResult(
+                    data=None, errors=[over_budget_error(cost, self.budget)]
+                )
+        yield
+
+
+@dataclass(frozen=True, slots=True)
+class _Fanout:
+    """The objects a selection runs on: `groups` resolved apart, `per_group` together in each."""
+
+    groups: int
+    per_group: int
+
+    @property
+    def objects(self) -> int:
+        return self.groups * self.per_group
+
+
+# A selection set with the fragments it was reached through, so a fragment cycle ends (the
+# validation refuses them; this only keeps the pricing finite whatever it is given).
+_Selections = Sequence[tuple[SelectionSetNode, frozenset[str]]]
+
+
+class _Pricing:
+    """Walks an operation as execution would: fragments merged, fields grouped by response key."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: VariableValues,
+    ) -> None:
+        self._schema = schema
+        self._fragments = fragments
+        self._variables = variables
+
+    def object_cost(
+        self, object_type: GraphQLObjectType, selections: _Selections, fanout: _Fanout
+    ) -> int:
+        total = 0
+        shared: dict[str, int] = {}
+        for nodes in self._fields(object_type, selections).values():
+            node = nodes[0][0]
+            field = object_type.fields.get(node.name.value)
+            if field is None:
+                continue  # __typename and introspection read nothing from the store
+            price = FIELD_COSTS.get(f"{object_type.name}.{node.name.value}", FREE)
+            own = price.requests * (fanout.groups if price.batched else fanout.objects)
+            if price.shared_read is None:
+                total += own
+            else:
+                shared[price.shared_read] = max(shared.get(price.shared_read, 0), own)
+            below = [(child.selection_set, path) for child, path in nodes if child.selection_set]
+            if below:
+                total += self._output_cost(
+                    field.type, below, self._fanout_below(price, field, node, fanout)
+                )
+        return total + sum(shared.values())
+
+    def _output_cost(
+        self, output_type: GraphQLOutputType, selections: _Selections, fanout: _Fanout
+    ) -> int:
+        named = get_named_type(output_type)
+        if is_abstract_type(named):
+            # Whichever type an item turns out to be, it costs at most the dearest of them.
+            return max(
+                (
+                    self.object_cost(possible, selections, fanout)
+                    for possible in self._schema.get_possible_types(named)
+                ),
+                default=0,
+            )
+        if isinstance(named, GraphQLObjectType):
+            return self.object_cost(named, selections, fanout)
+        return 0
+
+    def _fanout_below(
+        self, price: FieldCost, field: GraphQLField, node: FieldNode, fanout: _Fanout
+    ) -> _Fanout:
+        if price.paged:
+            # Each parent's page is read on its own; the items of one page resolve together.
+            return _Fanout(fanout.objects, self._page_size(field, node))
+        if price.batched or price.requests == 0:
+            return fanout
+        return _Fanout(fanout.objects, 1)  # each parent's answer arrives on its own
+
+    def _page_size(self, field: GraphQLField, node: FieldNode) -> int:
+        try:
+            first = get_argument_values(field, node, self._variables).get("first")
+        except GraphQLError:
+            return MAX_PAGE_SIZE  # the field fails on its arguments; priced as the largest page
+        if not isinstance(first, int):
+            return MAX_PAGE_SIZE
+        # The resolvers refuse a size outside 1..MAX_PAGE_SIZE before reading anything.
+        return min(max(first, 0), MAX_PAGE_SIZE)
+
+    def _fields(
+        self, object_type: GraphQLObjectType, selections: _Selections
+    ) -> dict[str, list[tuple[FieldNode, frozenset[str]]]]:
+        """The fields selected on `object_type`, by response key: aliases apart, repeats merged."""
+        fields: dict[str, list[tuple[FieldNode, frozenset[str]]]] = {}
+        spread: set[str] = set()
+
+        def visit(selection_set: SelectionSetNode, path: frozenset[str]) -> None:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    fields.setdefault(key, []).append((selection, path))
+                elif isinstance(selection, InlineFragmentNode):
+                    if self._applies(selection.type_condition, object_type):
+                        visit(selection.selection_set, path)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self._fragments.get(name)
+                    if fragment is None or name in spread or name in path:
+                        continue
+                    spread.add(name)
+                    if self._applies(fragment.type_condition, object_type):
+                        visit(fragment.selection_set, path | {name})
+
+        for selection_set, path in selections:
+            visit(selection_set, path)
+        return fields
+
+    def _applies(self, condition: NamedTypeNode | None, object_type: GraphQLObjectType) -> bool:
+        if condition is None:
+            return True
+        condition_type = self._schema.get_type(condition.name.value)
+        if condition_type is object_type:
+            return True
+        return is_abstract_type(condition_type) and self._schema.is_sub_type(
+            condition_type, object_type
+        )
