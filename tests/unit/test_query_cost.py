@@ -21,6 +21,8 @@ from graphql import (
 )
 
 from app import loadtest
+from resolvers.pagination import MAX_PAGE_SIZE
+from resolvers.read_store import _BATCH_GET_LIMIT
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import FIELD_COSTS, FREE, query_cost
 from tests.e2e import operations as e2e
@@ -89,6 +91,11 @@ def test_a_page_size_the_resolver_refuses_is_priced_within_the_allowed_range(
 def test_one_profile_batch_serves_a_whole_page() -> None:
     # The customers' DataLoader reads a page's profiles with one BatchGetItem.
     assert cost(f"{{ {orders_page(100, 'customer { name }')} }}") == 4 + 1
+
+
+def test_one_profile_batch_holds_the_largest_page() -> None:
+    # What makes a batched field cost one request per page, not one per hundred items.
+    assert MAX_PAGE_SIZE <= _BATCH_GET_LIMIT
 
 
 def test_a_batch_is_counted_once_for_each_page_it_serves() -> None:
