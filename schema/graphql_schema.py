@@ -89,8 +89,8 @@ MAX_TOKENS = 2000
 # Depth and aliases do not bound breadth: a page of 100 orders each listing 100 more passes both.
 # An operation's cost is the most requests to DynamoDB or SQS it can make (schema/query_cost.py).
 # What the web app, the README and the tests send costs 1 to 5, a page of 20 orders with their
-# receipts 24. 25 requests take a fraction of a second even on the local emulator, which serves
-# one request at a time and scans its whole table for each Query.
+# receipts 24. 25 requests take under half a second even on the local emulator, which serves one
+# DynamoDB request at a time.
 MAX_QUERY_COST = 25
 
 
