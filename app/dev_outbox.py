@@ -1,6 +1,7 @@
 """The local outbox: what SES (the emulator) sent, for developers without an AWS account.
 
-Only the local server mounts these routes; the Lambda never serves them.
+Only the local server mounts these routes; the Lambda never serves them. They show every
+customer's emails and receipts, so on a bind other than loopback they are for staff only.
 """
 
 from __future__ import annotations
@@ -8,23 +9,30 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import ipaddress
 import json
 import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from html import escape
+from http import HTTPStatus
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from app.api_services import LazyApiServices
+from app.asgi import graphql_error_response, unauthenticated_response
 from app.emulator import raw_emails_sent
 from domain.ids import is_order_id
 from domain.serialization import format_timestamp
+from resolvers.identity import Authenticator, InvalidTokenError
 
 ORDER_ID_HEADER = "X-Order-Id"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +88,50 @@ def _parse(raw: str) -> SentEmail:
     )
 
 
-def outbox_routes(emulator_url: str, services: LazyApiServices) -> list[Route]:
+def is_loopback_host(host: str) -> bool:
+    """Whether binding to `host` listens on this machine only: 127.0.0.0/8, ::1, localhost.
+
+    Any other name counts as reachable from elsewhere: it is not resolved here, and what it
+    resolves to is not ours to vouch for.
+    """
+    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if name == "localhost":  # loopback by definition (RFC 6761)
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def staff_only(endpoint: Endpoint, authenticator: Authenticator) -> Endpoint:
+    """`endpoint` behind a staff bearer token: 401 without a valid one, 403 for a non-staff."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            identity = authenticator.authenticate(request)
+        except InvalidTokenError as error:
+            return unauthenticated_response(str(error))
+        if not identity.is_staff:
+            return graphql_error_response(
+                HTTPStatus.FORBIDDEN, "FORBIDDEN", "The local outbox is for staff only."
+            )
+        return await endpoint(request)
+
+    return guarded
+
+
+def outbox_routes(
+    emulator_url: str, services: LazyApiServices, authenticator: Authenticator, *, bind_host: str
+) -> list[Route]:
+    """The outbox and receipt routes: open on a loopback bind, staff-only on any other.
+
+    Decided once from the address the server binds, not per request from the peer's address,
+    which a proxy on this machine would make look local.
+    """
+
     async def outbox(_request: Request) -> Response:
         return JSONResponse([sent.as_json() for sent in await read_outbox(emulator_url)])
 
@@ -114,8 +165,13 @@ def outbox_routes(emulator_url: str, services: LazyApiServices) -> list[Route]:
             return JSONResponse({"error": "no receipt for this order yet"}, status_code=404)
         return RedirectResponse(await current.receipts.url(receipt), status_code=303)
 
-    return [
-        Route("/dev/outbox", outbox),
-        Route("/dev/outbox.html", outbox_page),
-        Route("/dev/receipts/{order_id}", latest_receipt),
-    ]
+    endpoints: dict[str, Endpoint] = {
+        "/dev/outbox": outbox,
+        "/dev/outbox.html": outbox_page,
+        "/dev/receipts/{order_id}": latest_receipt,
+    }
+    if not is_loopback_host(bind_host):
+        endpoints = {
+            path: staff_only(endpoint, authenticator) for path, endpoint in endpoints.items()
+        }
+    return [Route(path, endpoint) for path, endpoint in endpoints.items()]

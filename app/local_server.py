@@ -119,7 +119,9 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             services,
             BearerTokenAuthenticator(tokens),
             developer_mode=True,
-            extra_routes=outbox_routes(endpoint, services),
+            extra_routes=outbox_routes(
+                endpoint, services, BearerTokenAuthenticator(tokens), bind_host=options.host
+            ),
         )
         sqs = await clients.sqs()
         # One consumer per queue, as Lambda has one event source per queue: urgent orders never

@@ -50,6 +50,8 @@ class DevTokens:
         return jwt.encode(claims, self._secret, algorithm=_DEV_TOKEN_ALGORITHM)
 
     def verify(self, token: str) -> Identity:
+        """The token's identity; InvalidTokenError for anything but a token issued here whose
+        claims are well formed (see identity_from_claims)."""
         try:
             claims = jwt.decode(
                 token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from starlette.requests import Request
 
@@ -33,24 +33,37 @@ class InvalidTokenError(Exception):
     """The credentials are missing, malformed, forged or expired."""
 
 
-def identity_from_claims(claims: Mapping[str, Any]) -> Identity:
-    """Cognito's claims: `sub`, `email`, `name`, `cognito:groups`.
+def identity_from_claims(claims: object) -> Identity:
+    """Cognito's claims: `sub`, `email`, `name`, `cognito:groups`; InvalidTokenError if malformed.
 
-    API Gateway's REST authorizer hands groups over as one string ("a,b" or "[a b]"), a JWT as a
-    list; both are accepted.
+    What says who the caller is or what they may do must be well formed, or the whole token is
+    refused: claims that are not a mapping, a `sub` that is not non-empty text, groups of any
+    other shape than below. What only describes the caller (`email`, `name`) is read when it
+    is non-empty text and otherwise as absent. Groups arrive as a list from a JWT, and as one
+    string ("a,b" or "[a b]") from API Gateway's REST authorizer; absent, null or empty is none.
     """
+    if not isinstance(claims, Mapping):
+        raise InvalidTokenError("the token's claims are not an object")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
+    if not isinstance(sub, str) or not sub.strip():
         raise InvalidTokenError("the token has no subject")
-    groups = claims.get("cognito:groups") or []
-    if isinstance(groups, str):
-        groups = groups.strip("[]").replace(",", " ").split()
     return Identity(
         sub=sub,
         email=_optional_str(claims.get("email")),
         name=_optional_str(claims.get("name")),
-        groups=frozenset(str(group) for group in groups),
+        groups=_groups(claims.get("cognito:groups")),
     )
+
+
+def _groups(claim: object) -> frozenset[str]:
+    if claim is None:
+        return frozenset()
+    if isinstance(claim, str):
+        return frozenset(claim.strip("[]").replace(",", " ").split())
+    if isinstance(claim, list) and all(isinstance(group, str) for group in claim):
+        return frozenset(claim)
+    # Never read in part: a mapping's keys or a nested list must not grant a group.
+    raise InvalidTokenError("the token's groups are neither a list of names nor one string")
 
 
 def _optional_str(value: object) -> str | None:
@@ -67,8 +80,16 @@ class ApiGatewayAuthenticator:
     """Lambda behind API Gateway: the Cognito authorizer has verified the token already."""
 
     def authenticate(self, request: Request) -> Identity:
-        event = request.scope.get("aws.event") or {}
-        claims = event.get("requestContext", {}).get("authorizer", {}).get("claims")
-        if not isinstance(claims, Mapping):
+        claims = _nested(request.scope.get("aws.event"), "requestContext", "authorizer", "claims")
+        if claims is None:
             raise InvalidTokenError("no authorizer claims on the request")
         return identity_from_claims(claims)
+
+
+def _nested(value: object, *keys: str) -> object:
+    """value[k1][k2]...; None as soon as a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import jwt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.requests import Request
 
 from domain.orders import Actor
@@ -188,3 +191,136 @@ def test_api_gateway_claims_authenticate_the_caller() -> None:
 def test_a_lambda_request_without_authorizer_claims_is_refused() -> None:
     with pytest.raises(InvalidTokenError):
         ApiGatewayAuthenticator().authenticate(_request(aws_event={"requestContext": {}}))
+
+
+# --- malformed claims: the caller is refused or the claim read as absent, never a 5xx -----
+
+MALFORMED_GROUPS = [
+    pytest.param(7, id="number"),
+    pytest.param(1.5, id="float"),
+    pytest.param(True, id="boolean"),
+    pytest.param({"staff": True}, id="object"),
+    pytest.param([["staff"]], id="nested-list"),
+    pytest.param(["staff", 1], id="list-with-a-number"),
+    pytest.param([None], id="list-with-null"),
+    pytest.param([{"name": "staff"}], id="list-with-an-object"),
+]
+MALFORMED_SUBJECTS = [
+    pytest.param(42, id="number"),
+    pytest.param(["user-1"], id="list"),
+    pytest.param({"id": "user-1"}, id="object"),
+    pytest.param(True, id="boolean"),
+    pytest.param("", id="empty"),
+    pytest.param("   ", id="blank"),
+]
+ODD_PROFILE_VALUES = [7, ["a@example.com"], {"a": 1}, True, "", None]
+
+
+@pytest.mark.parametrize("groups", MALFORMED_GROUPS)
+def test_groups_of_any_other_shape_refuse_the_token(groups: object) -> None:
+    with pytest.raises(InvalidTokenError):
+        identity_from_claims({"sub": "user-1", "cognito:groups": groups})
+
+
+@pytest.mark.parametrize("sub", MALFORMED_SUBJECTS)
+def test_a_subject_that_is_not_text_refuses_the_token(sub: object) -> None:
+    with pytest.raises(InvalidTokenError):
+        identity_from_claims({"sub": sub})
+
+
+@pytest.mark.parametrize("claims", [None, ["sub", "user-1"], "sub=user-1", 7])
+def test_claims_that_are_not_an_object_refuse_the_token(claims: object) -> None:
+    with pytest.raises(InvalidTokenError):
+        identity_from_claims(claims)
+
+
+@pytest.mark.parametrize("value", ODD_PROFILE_VALUES)
+def test_profile_claims_that_are_not_text_read_as_absent(value: object) -> None:
+    identity = identity_from_claims({"sub": "user-1", "email": value, "name": value})
+
+    assert (identity.email, identity.name) == (None, None)
+
+
+def test_null_groups_are_no_groups() -> None:
+    assert identity_from_claims({"sub": "user-1", "cognito:groups": None}).groups == frozenset()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(None, id="no-event"),
+        pytest.param("event", id="event-text"),
+        pytest.param({"requestContext": None}, id="request-context-null"),
+        pytest.param({"requestContext": "ctx"}, id="request-context-text"),
+        pytest.param({"requestContext": ["authorizer"]}, id="request-context-list"),
+        pytest.param({"requestContext": {"authorizer": None}}, id="authorizer-null"),
+        pytest.param({"requestContext": {"authorizer": "claims"}}, id="authorizer-text"),
+        pytest.param({"requestContext": {"authorizer": {"claims": None}}}, id="claims-null"),
+        pytest.param({"requestContext": {"authorizer": {"claims": "sub"}}}, id="claims-text"),
+        pytest.param(
+            {"requestContext": {"authorizer": {"claims": {"sub": "u", "cognito:groups": 7}}}},
+            id="groups-number",
+        ),
+    ],
+)
+def test_a_lambda_event_of_any_other_shape_is_refused(event: object) -> None:
+    with pytest.raises(InvalidTokenError):
+        ApiGatewayAuthenticator().authenticate(_request(aws_event=event))
+
+
+@pytest.mark.parametrize("groups", MALFORMED_GROUPS)
+def test_a_dev_token_with_malformed_groups_is_refused(groups: object) -> None:
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(_signed_json({"cognito:groups": groups}))
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"sub": 42}, id="sub-number"),
+        pytest.param({"sub": ["customer-ada"]}, id="sub-list"),
+        pytest.param({"exp": float("inf")}, id="exp-infinite"),
+        pytest.param({"exp": float("nan")}, id="exp-nan"),
+        pytest.param({"exp": "tomorrow"}, id="exp-text"),
+        pytest.param({"iat": [1]}, id="iat-list"),
+        pytest.param({"nbf": {"at": 1}}, id="nbf-object"),
+        pytest.param({"aud": {"order-delivery": True}}, id="aud-object"),
+        pytest.param({"iss": [DEV_TOKEN_ISSUER]}, id="iss-list"),
+    ],
+)
+def test_a_dev_token_with_malformed_claims_is_refused(claims: dict[str, Any]) -> None:
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(_signed_json(claims))
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_CLAIM_NAMES = st.sampled_from(
+    ["sub", "email", "name", "cognito:groups", "exp", "iat", "nbf", "aud", "iss", "other"]
+)
+
+
+@given(st.dictionaries(_CLAIM_NAMES, _JSON_VALUES, max_size=4))
+def test_any_claims_make_an_identity_or_a_refusal(overrides: dict[str, Any]) -> None:
+    claims = {"sub": "user-1", "cognito:groups": ["staff"]} | overrides
+    for verify in (identity_from_claims, lambda c: tokens.verify(_signed_json(c))):
+        try:
+            identity = verify(claims)
+        except InvalidTokenError:
+            continue
+        assert isinstance(identity.sub, str)
+        assert identity.sub.strip()
+        assert all(isinstance(group, str) for group in identity.groups)
+
+
+def _signed_json(claims: dict[str, Any]) -> str:
+    """A correctly signed token whatever the claims hold, NaN and Infinity included."""
+    now = int(time.time())
+    defaults = {"iss": DEV_TOKEN_ISSUER, "aud": DEV_TOKEN_AUDIENCE, "sub": "customer-ada"}
+    body = defaults | {"exp": now + 60} | claims
+    return jwt.api_jws.encode(json.dumps(body).encode(), SECRET, algorithm="HS256")

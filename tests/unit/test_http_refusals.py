@@ -1,0 +1,245 @@
+"""What a client gets back over HTTP for anything but a GraphQL request: the ASGI app in-process.
+
+Every refusal is a 4xx with a JSON GraphQL error and a correlation id; whatever escapes is a
+JSON 500 quoting a logged correlation id, never plain text. No request here reaches AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from app.api_services import LazyApiServices
+from app.asgi import MAX_BODY_BYTES, create_app
+from app.aws_clients import AwsClients
+from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
+from tests.api_requests import (
+    ACCEPTED_CONTENT_TYPES,
+    JSON,
+    MALFORMED_BODIES,
+    REGISTER,
+    TYPENAME,
+    TYPENAME_ANSWER,
+    UNSUPPORTED_CONTENT_TYPES,
+    Refused,
+    assert_graphql_refusal,
+    settings_for,
+)
+
+SECRET = "unit-test-secret-at-least-32-bytes-long"
+tokens = DevTokens(SECRET)
+
+
+class BrokenServices:
+    """Services that fail to start, as an unreachable or misconfigured AWS would make them."""
+
+    async def get(self) -> Any:
+        raise RuntimeError("the services could not start")
+
+
+class Api:
+    """The app under test, and a client that calls it as a signed-in customer."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+    async def post(
+        self, body: bytes, content_type: str | None = JSON, *, sub: str | None = "customer"
+    ) -> httpx.Response:
+        headers = {"content-type": content_type} if content_type is not None else {}
+        if sub is not None:
+            headers["authorization"] = f"Bearer {tokens.issue(sub)}"
+        return await self.http.post("/graphql", content=body, headers=headers)
+
+
+def app_for(
+    services: LazyApiServices | BrokenServices,
+    *,
+    developer_mode: bool = True,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    return create_app(
+        services,  # type: ignore[arg-type]
+        BearerTokenAuthenticator(tokens),
+        developer_mode=developer_mode,
+        extra_routes=extra_routes,
+    )
+
+
+@pytest.fixture(scope="module")
+async def clients() -> AsyncIterator[AwsClients]:
+    clients = AwsClients.for_settings(settings_for())
+    yield clients
+    await clients.close()
+
+
+def services_for(clients: AwsClients) -> LazyApiServices:
+    # A refused request reaches no resolver, and `{ __typename }` needs no AWS.
+    return LazyApiServices(settings_for(), clients)
+
+
+# One app per module: building the schema and the SDK's clients is most of a test's time.
+@pytest.fixture(scope="module")
+async def api(clients: AwsClients) -> AsyncIterator[Api]:
+    client = Api(app_for(services_for(clients)))
+    yield client
+    await client.http.aclose()
+
+
+@pytest.fixture(scope="module")
+async def production_api(clients: AwsClients) -> AsyncIterator[Api]:
+    client = Api(app_for(services_for(clients), developer_mode=False))
+    yield client
+    await client.http.aclose()
+
+
+def assert_refused(response: httpx.Response, expected: Refused) -> None:
+    assert_graphql_refusal(response.status_code, response.headers, response.content, expected)
+
+
+@pytest.mark.parametrize("refused", MALFORMED_BODIES)
+async def test_a_body_that_is_not_one_operation_gets_a_json_400(api: Api, refused: Refused) -> None:
+    assert_refused(await api.post(refused.body, refused.content_type), refused)
+
+
+@pytest.mark.parametrize("content_type", UNSUPPORTED_CONTENT_TYPES)
+async def test_a_mutation_in_anything_but_json_is_not_run(
+    api: Api, content_type: str | None
+) -> None:
+    response = await api.post(REGISTER, content_type)
+
+    assert_refused(response, Refused(REGISTER, status=415, code="UNSUPPORTED_MEDIA_TYPE"))
+    assert "data" not in response.json()  # no resolver ran
+
+
+@pytest.mark.parametrize("content_type", ACCEPTED_CONTENT_TYPES)
+async def test_json_with_or_without_a_utf8_charset_is_answered(api: Api, content_type: str) -> None:
+    response = await api.post(TYPENAME, content_type)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == TYPENAME_ANSWER
+    assert response.headers["x-correlation-id"]
+
+
+@pytest.mark.parametrize("refused", MALFORMED_BODIES[:6])
+async def test_a_caller_without_a_token_is_refused_before_the_body_is_read(
+    api: Api, refused: Refused
+) -> None:
+    response = await api.post(refused.body, refused.content_type, sub=None)
+
+    assert_refused(response, Refused(refused.body, status=401, code="UNAUTHENTICATED"))
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+async def test_a_body_over_the_limit_gets_a_json_413(api: Api, declared: bool) -> None:
+    body = b'{"query": "{ __typename }", "x": "' + b"a" * MAX_BODY_BYTES + b'"}'
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield body
+
+    response = await api.http.post(
+        "/graphql",
+        content=body if declared else chunks(),
+        headers={"content-type": JSON, "authorization": f"Bearer {tokens.issue('ann')}"},
+    )
+
+    assert_refused(response, Refused(body, status=413, code="REQUEST_TOO_LARGE"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/graphql", "/graphql?query={__typename}", "/graphql?variables=" + "[" * 3000]
+)
+async def test_an_operation_over_get_is_refused(api: Api, path: str) -> None:
+    headers = {"authorization": f"Bearer {tokens.issue('ann')}", "accept": "*/*"}
+
+    response = await api.http.get(path, headers=headers)
+
+    assert_refused(response, Refused(b""))
+
+
+async def test_a_browser_still_gets_graphiql_locally(api: Api) -> None:
+    response = await api.http.get("/graphql?query={__typename}", headers={"accept": "text/html"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "graphiql" in response.text.lower()
+
+
+async def test_production_serves_no_ide_and_refuses_a_get_as_json(production_api: Api) -> None:
+    headers = {"accept": "text/html", "authorization": f"Bearer {tokens.issue('ann')}"}
+
+    response = await production_api.http.get("/graphql", headers=headers)
+
+    assert_refused(response, Refused(b""))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("PUT", "/graphql", 405, "METHOD_NOT_ALLOWED"),
+        ("DELETE", "/graphql", 405, "METHOD_NOT_ALLOWED"),
+        ("GET", "/no-such-page", 404, "NOT_FOUND"),
+    ],
+)
+async def test_routing_refusals_are_json_too(
+    api: Api, method: str, path: str, status: int, code: str
+) -> None:
+    response = await api.http.request(method, path)
+
+    assert_refused(response, Refused(b"", status=status, code=code))
+
+
+async def test_a_client_correlation_id_comes_back_on_a_refusal(api: Api) -> None:
+    response = await api.http.post(
+        "/graphql", content=b"null", headers={"content-type": JSON, "x-correlation-id": "trace-7"}
+    )
+
+    assert response.status_code == 401
+    assert response.headers["x-correlation-id"] == "trace-7"
+
+
+async def test_a_correlation_id_that_could_forge_log_lines_is_replaced(api: Api) -> None:
+    response = await api.http.get("/healthz", headers={"x-correlation-id": "a b\\nERROR forged"})
+
+    assert response.status_code == 200
+    assert response.headers["x-correlation-id"] != "a b\\nERROR forged"
+    assert response.headers["x-correlation-id"].isalnum()
+
+
+async def test_an_unexpected_failure_is_a_json_500_quoting_a_logged_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def crash(_request: Request) -> Response:
+        raise RuntimeError("a bug")
+
+    app = app_for(BrokenServices(), extra_routes=[Route("/crash", crash)])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        with caplog.at_level(logging.ERROR, logger="app.asgi"):
+            answers = [
+                await http.post(
+                    "/graphql",
+                    content=TYPENAME,
+                    headers={"content-type": JSON, "authorization": f"Bearer {tokens.issue('a')}"},
+                ),
+                await http.get("/crash"),
+            ]
+
+    for response in answers:
+        correlation_id = response.headers["x-correlation-id"]
+        assert_refused(response, Refused(b"", status=500, code="INTERNAL"))
+        assert correlation_id in response.json()["errors"][0]["message"]
+        assert "RuntimeError" not in response.text
+        assert any(
+            correlation_id in record.getMessage() and record.exc_info for record in caplog.records
+        )
