@@ -40,16 +40,30 @@ async def register_customer(
     phone: str | None,
     default_address: Address | None,
 ) -> QueuedCommand:
-    """Create or update the caller's own profile; the email defaults to the token's."""
-    email = email or context.identity.email
-    if not email:
-        raise InvalidInputError("email", "Give an email: the token carries none.")
+    """Create or update the caller's own profile.
+
+    Its email is the sign-in's verified address, and no other: order mail goes only where the
+    identity proved it receives mail, so the shop's sender cannot be aimed at anyone else.
+    """
+    verified = context.identity.verified_email
+    if verified is None:
+        raise InvalidInputError(
+            "email",
+            "Your sign-in has no verified email address: verify it with your account, "
+            "then register.",
+        )
+    if email is not None and email.strip().casefold() != verified.casefold():
+        raise InvalidInputError(
+            "email",
+            f"The email must be your sign-in's verified address ({verified}); "
+            "change it in your account, not here.",
+        )
     command = RegisterCustomer(
         command_id=command_id_for(context.identity.sub),
         actor=context.identity.actor,
         issued_at=utc_now(),
         name=name,
-        email=email,
+        email=verified,
         phone=phone,
         default_address=default_address,
     )

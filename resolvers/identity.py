@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -11,6 +12,9 @@ from starlette.requests import Request
 from domain.orders import Actor
 
 STAFF_GROUP = "staff"
+# A subject becomes part of table keys and of SQS message group ids (`customer-<sub>`, at most
+# 128 printable ASCII characters): Cognito's are 36-character UUIDs, anything else is refused.
+_SUBJECT = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +23,13 @@ class Identity:
     email: str | None
     name: str | None
     groups: frozenset[str]
+    # False when the issuer says the email is not proven (Cognito's `email_verified`).
+    email_verified: bool = True
+
+    @property
+    def verified_email(self) -> str | None:
+        """The only address mail may go to: one the identity proved it receives mail at."""
+        return self.email if self.email_verified else None
 
     @property
     def is_staff(self) -> bool:
@@ -37,22 +48,30 @@ def identity_from_claims(claims: object) -> Identity:
     """Cognito's claims: `sub`, `email`, `name`, `cognito:groups`; InvalidTokenError if malformed.
 
     What says who the caller is or what they may do must be well formed, or the whole token is
-    refused: claims that are not a mapping, a `sub` that is not non-empty text, groups of any
-    other shape than below. What only describes the caller (`email`, `name`) is read when it
-    is non-empty text and otherwise as absent. Groups arrive as a list from a JWT, and as one
-    string ("a,b" or "[a b]") from API Gateway's REST authorizer; absent, null or empty is none.
+    refused: claims that are not a mapping, a `sub` that is not 1-100 printable ASCII
+    characters, groups of any other shape than below. What only describes the caller (`email`,
+    `name`) is read when it is non-empty text and otherwise as absent. Groups arrive as a list
+    from a JWT, and as one string ("a,b" or "[a b]") from API Gateway's REST authorizer; absent,
+    null or empty is none. The email is verified unless `email_verified` says otherwise: it
+    arrives as a boolean in a JWT and as "true"/"false" from the REST authorizer, and anything
+    but true (or its absence, for issuers that do not send it) means unverified.
     """
     if not isinstance(claims, Mapping):
         raise InvalidTokenError("the token's claims are not an object")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip():
-        raise InvalidTokenError("the token has no subject")
+    if not isinstance(sub, str) or not _SUBJECT.fullmatch(sub):
+        raise InvalidTokenError("the token has no well-formed subject")
     return Identity(
         sub=sub,
         email=_optional_str(claims.get("email")),
         name=_optional_str(claims.get("name")),
         groups=_groups(claims.get("cognito:groups")),
+        email_verified=_email_verified(claims.get("email_verified", True)),
     )
+
+
+def _email_verified(claim: object) -> bool:
+    return claim is True or (isinstance(claim, str) and claim.lower() == "true")
 
 
 def _groups(claim: object) -> frozenset[str]:

@@ -58,7 +58,13 @@ UpsertProductResult = Annotated[
 @strawberry.input
 class RegisterCustomerInput:
     name: str
-    email: str | None = None
+    email: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Optional: the sign-in's verified email is the profile's, and order mail goes only "
+            "there. Any other address is refused (ValidationError on email)."
+        ),
+    )
     phone: str | None = None
     default_address: AddressInput | None = None
 

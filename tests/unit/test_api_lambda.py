@@ -138,3 +138,34 @@ def test_an_odd_email_claim_reads_as_absent(handler: Handler, email: object) -> 
 
     assert answer["statusCode"] == 200, answer
     assert json.loads(answer["body"]) == TYPENAME_ANSWER
+
+
+REGISTER_WITH_EMAIL = json.dumps(
+    {
+        "query": 'mutation($email: String) { registerCustomer(input: {name: "Ann", email: $email})'
+        " { __typename ... on ValidationError { field } } }",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("email_verified", "email"),
+    [
+        ("false", None),
+        ("false", "ann@example.com"),
+        ("true", "victim@example.org"),
+        (True, "x@y.io"),
+    ],
+    ids=["unverified", "unverified-same", "another-address", "another-address-jwt-bool"],
+)
+def test_registration_mails_only_the_address_cognito_verified(
+    handler: Handler, email_verified: object, email: str | None
+) -> None:
+    body = json.loads(REGISTER_WITH_EMAIL) | {"variables": {"email": email}}
+    claims = {"sub": "c0ffee", "email": "ann@example.com", "email_verified": email_verified}
+
+    answer = handler(api_gateway_event(json.dumps(body).encode(), claims=claims), None)
+
+    assert answer["statusCode"] == 200, answer
+    result = json.loads(answer["body"])["data"]["registerCustomer"]
+    assert result == {"__typename": "ValidationError", "field": "email"}

@@ -324,3 +324,55 @@ def _signed_json(claims: dict[str, Any]) -> str:
     defaults = {"iss": DEV_TOKEN_ISSUER, "aud": DEV_TOKEN_AUDIENCE, "sub": "customer-ada"}
     body = defaults | {"exp": now + 60} | claims
     return jwt.api_jws.encode(json.dumps(body).encode(), SECRET, algorithm="HS256")
+
+
+# --- which email the identity proved -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "verified"),
+    [
+        (True, True),
+        ("true", True),
+        ("TRUE", True),
+        (False, False),
+        ("false", False),
+        ("yes", False),
+        (1, False),
+        (None, False),
+        ({"value": True}, False),
+    ],
+)
+def test_an_email_is_proven_only_when_email_verified_says_true(
+    claim: object, verified: bool
+) -> None:
+    identity = identity_from_claims(
+        {"sub": "ann", "email": "ann@example.com", "email_verified": claim}
+    )
+
+    assert identity.verified_email == ("ann@example.com" if verified else None)
+
+
+def test_an_issuer_that_sends_no_email_verified_vouches_for_the_email() -> None:
+    identity = identity_from_claims({"sub": "ann", "email": "ann@example.com"})
+
+    assert identity.verified_email == "ann@example.com"
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_a_dev_token_says_whether_its_email_is_proven(verified: bool) -> None:
+    token = tokens.issue("ann", email="ann@example.com", email_verified=verified)
+
+    identity = tokens.verify(token)
+
+    assert identity.verified_email == ("ann@example.com" if verified else None)
+
+
+@pytest.mark.parametrize(
+    "sub",
+    ["ann lovelace", "ann\u00e9", "ann\ud800", "a" * 101, "ann\n", "\u202eann"],
+    ids=["space", "non-ascii", "surrogate", "too-long", "newline", "bidi"],
+)
+def test_a_subject_that_cannot_name_a_queue_group_or_key_refuses_the_token(sub: str) -> None:
+    with pytest.raises(InvalidTokenError):
+        identity_from_claims({"sub": sub})
