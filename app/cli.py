@@ -8,10 +8,13 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 DEV_TOKEN_SECRET_VAR = "ORDER_DELIVERY_DEV_TOKEN_SECRET"  # noqa: S105 (a variable name)
 # Only the local server accepts tokens signed with it; the Lambda trusts Cognito alone.
 DEFAULT_DEV_TOKEN_SECRET = "order-delivery-local-development-secret"  # noqa: S105 (public by design)
+# In the directory `serve` runs from (the checkout, with `make serve`): one state per checkout.
+DEFAULT_DATA_DIR = ".order-delivery"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +27,19 @@ def _parser() -> argparse.ArgumentParser:
         "--aws-endpoint",
         metavar="URL",
         help="use this AWS emulator instead of starting the embedded one",
+    )
+    serve.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=DEFAULT_DATA_DIR,
+        help="where the embedded emulator's data (orders, commands, receipts, emails, queued "
+        "commands) is saved at a clean stop and restored at start (default: %(default)s, "
+        "in the current directory)",
+    )
+    serve.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start empty, ignoring the saved data; a clean stop then replaces it",
     )
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     load = commands.add_parser(
@@ -67,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         aws_endpoint=arguments.aws_endpoint,
         dev_token_secret=secret,
         log_level=arguments.log_level,
+        data_dir=Path(arguments.data_dir).resolve(),
+        fresh=arguments.fresh,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(options))

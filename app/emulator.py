@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
 
+from moto.core.base_backend import BackendDict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.ses.models import ses_backends
+from moto.ses.models import RawMessage, ses_backends
+from moto.sqs.models import sqs_backends
 
 from app.moto_patches import apply_moto_patches
 
@@ -26,8 +30,30 @@ def raw_emails_sent(emulator_url: str) -> list[str] | None:
     return messages
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """A message an SQS queue holds (the service sends no message attributes)."""
+
+    body: str
+    group_id: str | None
+    deduplication_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawEmail:
+    """An email SES accepted, as the worker sent it."""
+
+    source: str
+    destinations: list[str]
+    raw_data: str
+
+
 class EmbeddedAwsEmulator:
-    """Stands in for DynamoDB, SQS, S3 and SES on a free loopback port."""
+    """Stands in for DynamoDB, SQS, S3 and SES on a free loopback port.
+
+    moto keeps its state in module globals: one state per process, which a new emulator
+    empties, as a new process would start empty.
+    """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -37,6 +63,7 @@ class EmbeddedAwsEmulator:
         # werkzeug logs every request at INFO; the worker's long polls would flood the console.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         apply_moto_patches()
+        BackendDict.reset()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
@@ -46,3 +73,29 @@ class EmbeddedAwsEmulator:
     def stop(self) -> None:
         _RUNNING.pop(self.url, None)
         self._server.stop()
+
+    def messages_queued(self, queue_name: str, region: str) -> list[QueuedMessage]:
+        """Every message a queue holds, oldest first, received ones not yet deleted included
+        (SQS's API shows those to no one until their visibility timeout ends)."""
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID][region].get_queue(queue_name)
+        return [
+            QueuedMessage(message.body, message.group_id, message.deduplication_id)
+            for message in list(queue._messages)  # in-flight ones are only here
+        ]
+
+    def emails_sent(self, region: str) -> list[RawEmail]:
+        """The raw emails SES accepted in a region, oldest first."""
+        return [
+            RawEmail(message.source, list(message.destinations), message.raw_data)
+            for message in ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
+            if isinstance(message, RawMessage)
+        ]
+
+    def keep_emails_sent(self, emails: list[RawEmail], region: str) -> None:
+        """Record emails as sent, as they were, without sending them again (SES's API would
+        check senders and quotas, and stamp each as new)."""
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
+        for email in emails:
+            sent.append(
+                RawMessage(str(uuid.uuid4()), email.source, email.destinations, email.raw_data)
+            )

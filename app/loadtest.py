@@ -66,6 +66,20 @@ class Sent:
     state: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where the run stood once so many orders were done."""
+
+    orders_done: int
+    wall: float
+    cpu: float  # this process's CPU time: the emulator's, the service's and the clients'
+    peak_rss_mib: float
+
+    @classmethod
+    def now(cls, orders_done: int) -> Mark:
+        return cls(orders_done, time.perf_counter(), time.process_time(), peak_rss_mib())
+
+
 @dataclass
 class Tally:
     api_ms: list[float] = field(default_factory=list)
@@ -76,14 +90,12 @@ class Tally:
     replays_mismatched: int = 0
     retries: int = 0
     done: int = 0
-    order_ms: list[float] = field(default_factory=list)  # each order's commands, as they finish
-    peak_rss_mib: list[float] = field(default_factory=list)  # at the end of each quarter
+    quarters: list[Mark] = field(default_factory=list)  # the first as orders start
 
-    def order_done(self, started: float, total: int) -> None:
+    def order_done(self, total: int) -> None:
         self.done += 1
-        self.order_ms.append((time.perf_counter() - started) * 1000)
-        if self.done * QUARTERS // total > len(self.peak_rss_mib):
-            self.peak_rss_mib.append(peak_rss_mib())
+        if self.done * QUARTERS // total >= len(self.quarters):
+            self.quarters.append(Mark.now(self.done))
 
 
 class Client:
@@ -207,10 +219,10 @@ async def drive(
         tally.settled.clear()
         gate = asyncio.Semaphore(concurrency)
         seeds = [rng.randrange(2**32) for _ in range(orders)]
+        tally.quarters.append(Mark.now(0))
 
         async def guarded(index: int) -> None:
             async with gate:
-                started = time.perf_counter()
                 await _one_order(
                     client,
                     tokens[index % customers],
@@ -218,7 +230,7 @@ async def drive(
                     random.Random(seeds[index]),  # noqa: S311 (a load mix, not a secret)
                     tally,
                 )
-                tally.order_done(started, orders)
+                tally.order_done(orders)
                 _progress(tally, orders)
 
         await asyncio.gather(*(guarded(index) for index in range(orders)))
@@ -361,7 +373,19 @@ def _percentiles(samples: list[float]) -> str:
 
 
 def _by_quarter(values: list[float]) -> str:
-    return "  ".join(f"{value:7.1f}" for value in values)
+    return "  ".join(f"{value:7.0f}" for value in values)
+
+
+def _per_order_by_quarter(marks: list[Mark]) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds per order finished, quarter by quarter.
+
+    CPU time per order is what a cost growing with the table would raise, whatever else runs on
+    the machine; the last quarter's wall time also holds the run's tail, fewer orders in flight.
+    """
+    pairs = list(itertools.pairwise(marks))
+    wall = [1000 * (b.wall - a.wall) / max(b.orders_done - a.orders_done, 1) for a, b in pairs]
+    cpu = [1000 * (b.cpu - a.cpu) / max(b.orders_done - a.orders_done, 1) for a, b in pairs]
+    return wall, cpu
 
 
 def _median_by_quarter(samples: list[float]) -> list[float]:
@@ -375,7 +399,12 @@ def _median_by_quarter(samples: list[float]) -> list[float]:
 
 async def loadtest(orders: int, concurrency: int, customers: int, seed: int, secret: str) -> int:
     options = ServeOptions(
-        host="127.0.0.1", port=0, aws_endpoint=None, dev_token_secret=secret, log_level="WARNING"
+        host="127.0.0.1",
+        port=0,
+        aws_endpoint=None,
+        dev_token_secret=secret,
+        log_level="WARNING",
+        data_dir=None,  # starts empty and keeps nothing: a developer's saved data is not touched
     )
     async with local_service(options) as service:
         started = time.perf_counter()
@@ -395,9 +424,13 @@ async def loadtest(orders: int, concurrency: int, customers: int, seed: int, sec
     print(f"client retries after a dropped connection: {tally.retries}")
     print(f"command application  {_percentiles(tally.apply_ms)}")
     print("by quarter of the run, first to last (a cost that grows with the table shows late):")
-    print(f"  order p50 ms        {_by_quarter(_median_by_quarter(tally.order_ms))}")
+    wall, cpu = _per_order_by_quarter(tally.quarters)
+    print(f"  wall ms per order   {_by_quarter(wall)}")
+    print(f"  CPU ms per order    {_by_quarter(cpu)}")
     print(f"  application p50 ms  {_by_quarter(_median_by_quarter(tally.apply_ms))}")
-    print(f"  peak RSS MiB        {_by_quarter(tally.peak_rss_mib)}")
+    print(
+        f"  peak RSS MiB        {_by_quarter([mark.peak_rss_mib for mark in tally.quarters[1:]])}"
+    )
     print(f"peak RSS {peak_rss_mib():.0f} MiB (the whole process: emulator, service and clients)")
     for name, count in problems.items():
         print(f"{name}: {count}")

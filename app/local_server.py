@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 
@@ -19,6 +21,12 @@ from app.dev_outbox import outbox_routes
 from app.emulator import EmbeddedAwsEmulator
 from app.graphiql_page import missing_graphiql_assets
 from app.local_resources import create_resources
+from app.local_state import (
+    LocalEnvironment,
+    LocalStateError,
+    restore_local_state,
+    save_local_state,
+)
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
 from app.settings import GRAPHQL_PATH, Settings
@@ -70,6 +78,10 @@ class ServeOptions:
     dev_token_secret: str
     visibility_timeout: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS
     log_level: str = "INFO"
+    # Where the embedded emulator's state is saved at a clean stop and restored at start;
+    # None keeps it in memory only. `fresh` starts empty, the next stop replacing what was saved.
+    data_dir: Path | None = None
+    fresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,17 @@ class LocalService:
     clients: AwsClients
     tokens: DevTokens
     server: uvicorn.Server
+    local_state: str  # where the data lives and what was restored, for people to read
+
+
+class _HttpServer(uvicorn.Server):
+    """uvicorn without its Ctrl-C handling: once shut down, uvicorn raises the signal again,
+    which would cancel the service's stop half-way, before its data is saved. `serve` handles
+    Ctrl-C and SIGTERM itself."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 @asynccontextmanager
@@ -102,6 +125,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     server: uvicorn.Server | None = None
+    kept: LocalEnvironment | None = None  # set once restored: only then may a stop save over it
     try:
         settings = await create_resources(
             clients,
@@ -111,6 +135,13 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             visibility_timeout=options.visibility_timeout,
             business=local_business(options.host, options.port),
         )
+        local_state = "in memory only: a restart starts empty"
+        if emulator is None:
+            local_state = f"kept by the emulator at {endpoint}"
+        elif options.data_dir is not None:
+            environment = LocalEnvironment(emulator, clients, settings)
+            local_state = await _restore(options.data_dir, environment, fresh=options.fresh)
+            kept = environment
         worker = WorkerRuntime(settings, clients)
         await seed_demo_catalogue(await worker.handlers())
         tokens = DevTokens(options.dev_token_secret)
@@ -139,7 +170,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
                     name=f"worker-{priority.value.lower()}",
                 )
             )
-        server = uvicorn.Server(
+        server = _HttpServer(
             uvicorn.Config(
                 app, host=options.host, port=options.port, lifespan="off", log_level="warning"
             )
@@ -157,6 +188,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             clients=clients,
             tokens=tokens,
             server=server,
+            local_state=local_state,
         )
     finally:
         stop.set()
@@ -166,18 +198,47 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
         if server is not None:
             server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
-        await clients.close()
-        if emulator is not None:
-            emulator.stop()
+        try:
+            if kept is not None and options.data_dir is not None:
+                saved = await save_local_state(options.data_dir, kept)
+                logger.info("Saved the local state in %s: %s", options.data_dir, saved.summary())
+        finally:
+            await clients.close()
+            if emulator is not None:
+                emulator.stop()
+
+
+async def _restore(data_dir: Path, environment: LocalEnvironment, *, fresh: bool) -> str:
+    """Put the saved state back, unless starting fresh; say what was done."""
+    place = f"{data_dir}, saved at a clean stop (Ctrl-C)"
+    if fresh:
+        return f"{place}; started empty (--fresh)"
+    try:
+        restored = await restore_local_state(data_dir, environment)
+    except LocalStateError as error:
+        raise SystemExit(
+            f"{error}\nStart with --fresh to start empty (a clean stop then replaces the saved "
+            f"state), or move {data_dir} aside."
+        ) from error
+    if restored is None:
+        return f"{place}; nothing saved yet"
+    return f"{place}; restored {restored.summary()}"
 
 
 async def serve(options: ServeOptions) -> None:
     configure_logging(options.log_level)
     async with local_service(options) as service:
         _announce(service)
-        # uvicorn turns Ctrl-C and SIGTERM into should_exit; then the service shuts down.
-        while not service.server.should_exit:  # noqa: ASYNC110 (uvicorn exposes a flag)
-            await asyncio.sleep(0.2)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, stopping.set)
+        try:
+            await stopping.wait()
+        finally:
+            for stop_signal in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(stop_signal)  # a second Ctrl-C interrupts the stop
+        print("Stopping...", flush=True, file=sys.stdout)
 
 
 def _announce(service: LocalService) -> None:
@@ -189,6 +250,7 @@ def _announce(service: LocalService) -> None:
 Order delivery is running locally.
   GraphQL + GraphiQL:   {service.graphql_url}
   AWS emulator:         {service.emulator_url}
+  Local data:           {service.local_state}
   Emails sent (outbox): {base}/dev/outbox.html  (JSON: /dev/outbox)
 
 Paste one of these into GraphiQL's Headers tab:

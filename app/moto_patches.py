@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
+from moto import backends
 from moto.core.common_models import BaseModel
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
@@ -25,6 +26,7 @@ _WRITES = frozenset({"Put", "Update", "Delete"})
 def apply_moto_patches() -> None:
     """Idempotent: each patch is applied once per process."""
     _serialize_dynamodb()
+    _list_moto_services_once()
     _track_model_instances_weakly()
     _back_up_transactions_item_by_item()
     _query_only_the_partition()
@@ -47,6 +49,20 @@ def _serialize_dynamodb() -> None:
 
     call_action._serialized = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
+def _list_moto_services_once() -> None:
+    """moto's server lists its package's directory on every request, under a lock that all
+    requests share, to tell which service a request is for: list it once."""
+    if getattr(backends.list_of_moto_modules, "_listed_once", False):
+        return
+    services = tuple(backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return services
+
+    list_of_moto_modules._listed_once = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
 
 
 class WeaklyTrackedInstances:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,7 @@ class LiveServer:
     emulator_url: str
     tokens: DevTokens
     graphql: GraphQLClient
+    local_data: str = ""  # where serve said it keeps its data, and what it restored
 
     def token(self, sub: str, *, staff: bool = False) -> str:
         return self.tokens.issue(sub, name=f"User {sub}", email=f"{sub}@example.com", staff=staff)
@@ -88,10 +90,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # Its own empty data directory: the tests neither see nor change a developer's saved data.
+    with running_server("--data-dir", str(tmp_path_factory.mktemp("local-data"))) as server:
+        yield server
+
+
+@contextmanager
+def running_server(*options: str) -> Iterator[LiveServer]:
+    """`order-delivery serve` with these options, until Ctrl-C (SIGINT) stops it on exit."""
     port = _free_port()
+    command = [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "WARNING"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "WARNING"],
+        [*command, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -107,7 +118,7 @@ def live_server() -> Iterator[LiveServer]:
             lines.put(line)
 
     threading.Thread(target=pump, daemon=True).start()
-    graphql_url = emulator_url = ""
+    graphql_url = emulator_url = local_data = ""
     deadline = time.monotonic() + STARTUP_SECONDS
     while not graphql_url:
         remaining = deadline - time.monotonic()
@@ -120,6 +131,8 @@ def live_server() -> Iterator[LiveServer]:
             continue
         if line.strip().startswith("AWS emulator:"):
             emulator_url = line.split(":", 1)[1].strip()
+        if line.strip().startswith("Local data:"):
+            local_data = line.split(":", 1)[1].strip()
         if line.startswith("READY "):
             graphql_url = line.split(" ", 1)[1].strip()
     try:
@@ -128,6 +141,7 @@ def live_server() -> Iterator[LiveServer]:
             emulator_url=emulator_url,
             tokens=DevTokens(DEFAULT_DEV_TOKEN_SECRET),
             graphql=GraphQLClient(graphql_url),
+            local_data=local_data,
         )
     finally:
         process.send_signal(signal.SIGINT)

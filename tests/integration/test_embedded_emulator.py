@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -281,3 +282,15 @@ async def test_the_emulator_dashboard_still_lists_the_live_tables(new_table: Any
     table = await new_table()
 
     assert table.name in {tracked.name for tracked in alive(Table)}
+
+
+async def test_a_request_does_not_list_the_emulator_package_again(
+    new_table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = await new_table()
+    listings = CallCounter(monkeypatch, os, "listdir")
+
+    await table.put(an_item("CUSTOMER#ann", "PROFILE"))
+    await table.partition("CUSTOMER#ann")
+
+    assert listings.calls == 0
