@@ -21,13 +21,8 @@ _RUNNING: dict[str, EmbeddedAwsEmulator] = {}
 
 def raw_emails_sent(emulator_url: str) -> list[str] | None:
     """The raw MIME of every email SES accepted, oldest first; None if not an embedded one."""
-    if emulator_url not in _RUNNING:
-        return None
-    messages: list[str] = []
-    # The account's backends are a dict of the regions used so far (others are made on demand).
-    for backend in list(dict.values(ses_backends[DEFAULT_ACCOUNT_ID])):
-        messages.extend(m.raw_data for m in backend.sent_messages if hasattr(m, "raw_data"))
-    return messages
+    emulator = _RUNNING.get(emulator_url)
+    return None if emulator is None else [email.raw_data for email in emulator.emails_sent()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +78,13 @@ class EmbeddedAwsEmulator:
             for message in list(queue._messages)  # in-flight ones are only here
         ]
 
-    def emails_sent(self, region: str) -> list[RawEmail]:
-        """The raw emails SES accepted in a region, oldest first."""
+    def emails_sent(self) -> list[RawEmail]:
+        """The raw emails SES accepted, oldest first in each region."""
+        # The account's backends are a dict of the regions used so far (others made on demand).
         return [
             RawEmail(message.source, list(message.destinations), message.raw_data)
-            for message in ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
+            for backend in list(dict.values(ses_backends[DEFAULT_ACCOUNT_ID]))
+            for message in backend.sent_messages
             if isinstance(message, RawMessage)
         ]
 

@@ -71,7 +71,7 @@ async def restore_local_state(data_dir: Path, environment: LocalEnvironment) -> 
     await _put_items(environment, state.items)
     await _put_objects(environment, state.objects)
     environment.emulator.keep_emails_sent(state.emails, environment.settings.region)
-    await _queue_again(environment, state.queued)  # last: the worker may take them at once
+    await _queue_again(environment, state.queued)
     return state
 
 
@@ -89,7 +89,7 @@ async def save_local_state(data_dir: Path, environment: LocalEnvironment) -> Loc
             for name in queue_names
             if (messages := emulator.messages_queued(name, region))
         },
-        emails=emulator.emails_sent(region),
+        emails=emulator.emails_sent(),
     )
     await asyncio.to_thread(_write, data_dir / STATE_FILE, state)
     return state
