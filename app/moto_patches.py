@@ -83,7 +83,9 @@ class WeaklyTrackedInstances:
         self._by_id[id(instance)] = instance
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._by_id.values()))
+        # valuerefs() copies in one step: moto's threads may add instances meanwhile.
+        alive = (reference() for reference in self._by_id.valuerefs())
+        return iter([instance for instance in alive if instance is not None])
 
     def __len__(self) -> int:
         return len(self._by_id)
