@@ -75,6 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(
             arguments.orders, arguments.concurrency, arguments.customers, arguments.seed, secret
         )
+    from app.dev_outbox import is_loopback_host
+
+    if secret == DEFAULT_DEV_TOKEN_SECRET and not is_loopback_host(arguments.host):
+        # The default secret is public: off loopback, anyone could sign a staff token with it.
+        print(
+            f"order-delivery: --host {arguments.host} is reachable from other machines and the "
+            f"development token secret is the public default; set {DEV_TOKEN_SECRET_VAR} to a "
+            "secret of your own first.",
+            file=sys.stderr,
+        )
+        return 2
     from app.local_server import ServeOptions, serve
 
     options = ServeOptions(

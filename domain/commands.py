@@ -81,9 +81,14 @@ class PlaceOrder(OrderCommand):
     idempotency_key: str | None = None
     # A digest of what was asked, so a replayed key with a different request is told apart.
     fingerprint: str = field(default="")
+    # Where the order's mail goes: the address the issuer's identity proved (None only in
+    # messages queued before it was carried).
+    customer_email: str | None = None
 
     def __post_init__(self) -> None:
         _validate_lines(self.items)
+        if self.customer_email is not None:
+            _set(self, "customer_email", validation.email("email", self.customer_email))
         _set(
             self,
             "notes",

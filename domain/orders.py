@@ -262,7 +262,10 @@ def place_order(
     notes: str | None,
     request_fingerprint: str,
     now: datetime,
+    customer_email: str | None = None,
 ) -> OrderChange:
+    """A new order from the customer's profile; its mail goes to `customer_email`, the address
+    the identity proved when it placed the order (the profile's only for older commands)."""
     if customer is None:
         raise ProfileRequiredError()
     address = delivery_address or customer.default_address
@@ -274,7 +277,7 @@ def place_order(
         id=order_id,
         customer_id=customer.id,
         customer_name=customer.name,
-        customer_email=customer.email,
+        customer_email=customer_email or customer.email,
         status=OrderStatus.PLACED,
         priority=priority,
         lines=price_lines(requested, catalogue),

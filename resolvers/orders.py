@@ -15,7 +15,7 @@ from domain.commands import (
     PlaceOrder,
 )
 from domain.customers import Address
-from domain.errors import ForbiddenError, OrderNotFoundError
+from domain.errors import ForbiddenError, InvalidInputError, OrderNotFoundError
 from domain.ids import command_id_for, is_order_id, order_id_for
 from domain.orders import (
     DeliveryPriority,
@@ -78,8 +78,18 @@ async def place_order(
     notes: str | None,
     idempotency_key: str | None,
 ) -> QueuedCommand:
-    """One SendMessage, no read: what needs data (products, profile) the worker checks."""
+    """One SendMessage, no read: what needs data (products, profile) the worker checks.
+
+    The order's mail goes to the address the identity proves now, whatever a profile holds.
+    """
     sub = context.identity.sub
+    email = context.identity.verified_email
+    if email is None:
+        raise InvalidInputError(
+            "input",
+            "Your sign-in has no verified email address to send the order to: verify it with "
+            "your account first.",
+        )
     idempotency_key = validation.idempotency_key("idempotencyKey", idempotency_key)
     command = PlaceOrder(
         command_id=command_id_for(sub),
@@ -91,6 +101,7 @@ async def place_order(
         delivery_address=delivery_address,
         notes=notes,
         idempotency_key=idempotency_key,
+        customer_email=email,
     )
     if idempotency_key is not None:
         # A replay of the same request is the same command: SQS and the worker drop repeats.

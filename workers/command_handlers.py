@@ -183,6 +183,7 @@ class CommandHandlers:
             notes=command.notes,
             request_fingerprint=command.fingerprint,
             now=now,
+            customer_email=command.customer_email,
         )
 
     async def _register_customer(self, command: RegisterCustomer, now: datetime) -> CustomerProfile:

@@ -1,0 +1,49 @@
+"""The command line: what `serve` refuses before it starts anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app import cli, local_server
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Replace the service with a recorder: these tests start nothing."""
+    started: list[Any] = []
+
+    async def serve(options: Any) -> None:
+        started.append(options)
+
+    monkeypatch.setattr(local_server, "serve", serve)
+    monkeypatch.delenv(cli.DEV_TOKEN_SECRET_VAR, raising=False)
+    return started
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "shop.local"])  # noqa: S104
+def test_serving_beyond_loopback_with_the_public_secret_is_refused(
+    served: list[Any], host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["serve", "--host", host]) == 2
+
+    assert served == []
+    assert cli.DEV_TOKEN_SECRET_VAR in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_serving_on_loopback_needs_no_secret_of_ones_own(served: list[Any], host: str) -> None:
+    assert cli.main(["serve", "--host", host]) == 0
+
+    assert [options.host for options in served] == [host]
+
+
+def test_serving_beyond_loopback_with_a_secret_of_ones_own_starts(
+    served: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cli.DEV_TOKEN_SECRET_VAR, "a-secret-of-our-own-that-nobody-else-knows")
+
+    assert cli.main(["serve", "--host", "0.0.0.0"]) == 0  # noqa: S104
+
+    assert served[0].dev_token_secret == "a-secret-of-our-own-that-nobody-else-knows"
