@@ -13,7 +13,12 @@ from enum import StrEnum
 
 from domain import validation
 from domain.customers import Address
-from domain.errors import ErrorCode, InvalidInputError, MalformedCommandError
+from domain.errors import (
+    ErrorCode,
+    InvalidCommandError,
+    InvalidInputError,
+    MalformedCommandError,
+)
 from domain.ids import is_order_id, is_owned_command_id, request_fingerprint
 from domain.notifications import Effect, OrderSnapshot
 from domain.orders import Actor, DeliveryPriority, LineRequest
@@ -232,7 +237,7 @@ def decode_command(body: str) -> Command:
     try:
         return from_plain(command_type, envelope.get("command"))
     except InvalidInputError as error:
-        raise MalformedCommandError(f"invalid {command_type.__name__}: {error.message}") from error
+        raise InvalidCommandError(f"invalid {command_type.__name__}: {error.message}") from error
 
 
 @dataclass(frozen=True, slots=True)

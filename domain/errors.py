@@ -106,4 +106,12 @@ class UnprocessableCommandError(DomainError):
 
 
 class MalformedCommandError(Exception):
-    """A queue message that is not a command this code understands: a poison message."""
+    """A queue message that is not a command this code understands: a poison message.
+
+    Retried, then parked in the dead-letter queue: a message of an unknown schema or type may
+    come from a newer API mid-deploy, and can be redriven once the worker knows it.
+    """
+
+
+class InvalidCommandError(MalformedCommandError):
+    """A command of a known type whose content breaks the rules: it never will pass them."""

@@ -91,11 +91,14 @@ class CommandHandlers:
                 return outcome, False
             except ConcurrentChangeError:
                 logger.info("command %s raced another change; deciding again", command.command_id)
-            except UnstorableWriteError:
+            except UnstorableWriteError as unstorable:
                 # Retrying would fail the same way until the message lands in the dead-letter
-                # queue, its issuer seeing PENDING for ever: refuse it for good instead.
-                logger.warning("command %s cannot be stored; rejected", command.command_id)
-                refusal = UnprocessableCommandError("the service cannot store some of its text.")
+                # queue, its issuer seeing PENDING for ever: refuse it for good instead. Logged
+                # as an error: the API should have refused it.
+                logger.error(
+                    "command %s cannot be stored (%s); rejected", command.command_id, unstorable
+                )
+                refusal = UnprocessableCommandError(f"it holds {unstorable}.")
                 order_id = command.order_id if isinstance(command, OrderCommand) else None
                 return await self._reject(command, order_id, refusal, utc_now()), True
         raise ConcurrentChangeError(command.command_id)

@@ -36,14 +36,12 @@ class ConcurrentChangeError(Exception):
 
 
 class UnstorableWriteError(Exception):
-    """The table refuses this write as invalid: sent again, it would be refused again."""
+    """A write DynamoDB would refuse however often it is sent (see storage.check_storable).
 
-
-# Answers that say a write can never succeed as sent, unlike throttling or a failed condition.
-# A transaction names its reason per item: DynamoDB says ValidationError; the emulator names
-# the exception it raised (a string it cannot encode, for one).
-_PERMANENT_ERROR_CODES = frozenset({"ValidationException", "SerializationException"})
-_PERMANENT_CANCELLATION_REASONS = frozenset({"ValidationError", "UnicodeEncodeError"})
+    Checked before sending, not read from DynamoDB's ValidationException: that answer also
+    means a fault of ours (a malformed expression), which must be retried and alarm, not
+    reject every command.
+    """
 
 
 class EffectInProgressError(Exception):
@@ -280,8 +278,6 @@ class DynamoCommandStore:
         try:
             await self._client.transact_write_items(TransactItems=list(writes))
         except ClientError as error:
-            if _is_permanent(error):
-                raise UnstorableWriteError(command_id) from error
             code = error.response.get("Error", {}).get("Code")
             if code != "TransactionCanceledException":
                 raise
@@ -294,6 +290,10 @@ class DynamoCommandStore:
     def _put(
         self, item: storage.Item, condition: dict[str, Any] | None = None
     ) -> TransactWriteItemTypeDef:
+        try:
+            storage.check_storable(item)
+        except storage.UnstorableItemError as error:
+            raise UnstorableWriteError(str(error)) from error
         put: dict[str, Any] = {"TableName": self._table, "Item": storage.marshal_item(item)}
         return cast("TransactWriteItemTypeDef", {"Put": put | (condition or {})})
 
@@ -324,16 +324,6 @@ class DynamoCommandStore:
             if "LastEvaluatedKey" not in response:
                 return items
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def _is_permanent(error: ClientError) -> bool:
-    code = error.response.get("Error", {}).get("Code")
-    if code in _PERMANENT_ERROR_CODES:
-        return True
-    reasons = error.response.get("CancellationReasons") or []
-    return code == "TransactionCanceledException" and any(
-        reason.get("Code") in _PERMANENT_CANCELLATION_REASONS for reason in reasons
-    )
 
 
 def _applied(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:

@@ -14,7 +14,7 @@ from domain.commands import (
     command_reference,
     decode_command,
 )
-from domain.errors import MalformedCommandError
+from domain.errors import InvalidCommandError
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +81,10 @@ async def _process_group(
 async def _process_record(body: str, handlers: CommandHandling) -> CommandOutcome:
     try:
         command = decode_command(body)
-    except MalformedCommandError as error:
-        # A message that says whose command it is gets a recorded rejection its issuer can read;
-        # one that does not is left to the dead-letter queue.
+    except InvalidCommandError as error:
+        # A command that breaks the rules and says whose it is gets a recorded rejection its
+        # issuer can read; one that does not is left to the dead-letter queue, as is a message
+        # of a schema or type this worker does not know (a newer API's, mid-deploy).
         reference = command_reference(body)
         if reference is None:
             raise

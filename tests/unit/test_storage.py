@@ -259,3 +259,26 @@ def test_entities_of_each_kind_name_themselves() -> None:
     assert storage.order_item(an_order())[storage.ENTITY] == "Order"
     assert storage.product_item(a_product())[storage.ENTITY] == "Product"
     assert storage.command_outcome_item(a_command_outcome())[storage.ENTITY] == "CommandOutcome"
+
+
+# --- what no write could ever store --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"PK": "X", "name": "Ann\ud800"},
+        {"PK": "X", "lines": [{"name": "\udfff"}]},
+        {"PK": "X", "\ud800": "a name that is not text"},
+        {"PK": "X", "notes": "x" * storage.MAX_ITEM_BYTES},
+        {"PK": "X", "notes": "\u00e9" * (storage.MAX_ITEM_BYTES // 2 + 1)},
+    ],
+    ids=["surrogate", "nested-surrogate", "surrogate-name", "too-large", "too-large-in-utf8"],
+)
+def test_an_item_no_write_could_store_is_refused_before_sending(item: dict[str, Any]) -> None:
+    with pytest.raises(storage.UnstorableItemError):
+        storage.check_storable(item)
+
+
+def test_an_item_just_under_the_limit_is_storable() -> None:
+    storage.check_storable({"PK": "X", "notes": "x" * (storage.MAX_ITEM_BYTES - 100)})
