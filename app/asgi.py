@@ -7,6 +7,7 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from http import HTTPStatus
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -45,6 +46,9 @@ CORRELATION_ID_HEADER = "x-correlation-id"
 # (the token limit stops long queries anyway), and keeps a flood of large bodies cheap.
 MAX_BODY_BYTES = 64 * 1024
 _CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# The operation a request carries, parsed (and refused if malformed) before Strawberry builds
+# its context: a bad body costs no AWS client and is a 4xx even when AWS is out of reach.
+_parsed_operation: ContextVar[GraphQLRequestData] = ContextVar("parsed_operation")
 
 
 class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
@@ -82,7 +86,12 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         if self.graphql_ide and _wants_ide(request):
             return await self.render_graphql_ide(request)
         request.state.identity = self._authenticator.authenticate(request)
+        if request.method != "POST":
+            raise MalformedRequestError(
+                f"Send operations with POST and Content-Type: {JSON_MEDIA_TYPE}."
+            )
         body = await _read_body(request, MAX_BODY_BYTES)
+        _parsed_operation.set(graphql_request(request.headers.get("content-type"), body))
 
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -93,11 +102,7 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         return False  # __call__ serves the IDE to browsers; anything else is an operation
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
-        if request.method != "POST":
-            raise MalformedRequestError(
-                f"Send operations with POST and Content-Type: {JSON_MEDIA_TYPE}."
-            )
-        return graphql_request(request.content_type, await request.get_body())
+        return _parsed_operation.get()  # parsed by _answer, within this same request
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -228,7 +233,8 @@ def create_app(
         routes.append(
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS_DIR, check_dir=False))
         )
-    middleware = [Middleware(CorrelationIds)]
+    # CORS outermost, so even the correlation id's 500 reaches a browser with its CORS headers.
+    middleware = []
     if cors_allowed_origins:
         middleware.append(
             Middleware(
@@ -240,6 +246,7 @@ def create_app(
                 max_age=600,
             )
         )
+    middleware.append(Middleware(CorrelationIds))
     return Starlette(
         routes=routes,
         middleware=middleware,

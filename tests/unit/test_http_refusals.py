@@ -243,3 +243,50 @@ async def test_an_unexpected_failure_is_a_json_500_quoting_a_logged_id(
         assert any(
             correlation_id in record.getMessage() and record.exc_info for record in caplog.records
         )
+
+
+# What the body alone shows; an unknown operationName needs the parsed document, so Strawberry
+# judges it once the request is under way.
+BODY_ALONE = [case for case in MALFORMED_BODIES if not str(case.id).startswith("operation-name")]
+
+
+@pytest.mark.parametrize("refused", BODY_ALONE)
+async def test_a_bad_body_is_refused_even_when_aws_is_out_of_reach(refused: Refused) -> None:
+    # The body is judged before any service starts: a bad request never costs an AWS client.
+    broken = Api(app_for(BrokenServices()))
+
+    assert_refused(await broken.post(refused.body, refused.content_type), refused)
+
+
+async def test_an_unsupported_content_type_is_refused_even_when_aws_is_out_of_reach() -> None:
+    broken = Api(app_for(BrokenServices()))
+
+    response = await broken.post(REGISTER, "text/plain")
+
+    assert_refused(response, Refused(REGISTER, status=415, code="UNSUPPORTED_MEDIA_TYPE"))
+
+
+async def test_a_500_reaches_an_allowed_origin_with_its_cors_headers() -> None:
+    app = create_app(
+        BrokenServices(),  # type: ignore[arg-type]
+        BearerTokenAuthenticator(tokens),
+        developer_mode=False,
+        cors_allowed_origins=["https://shop.example"],
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        response = await http.post(
+            "/graphql",
+            content=TYPENAME,
+            headers={
+                "content-type": JSON,
+                "authorization": f"Bearer {tokens.issue('a')}",
+                "origin": "https://shop.example",
+            },
+        )
+
+    assert response.status_code == 500
+    assert response.headers["access-control-allow-origin"] == "https://shop.example"
+    assert "x-correlation-id" in response.headers["access-control-expose-headers"].lower()
+    assert response.headers["x-correlation-id"]
