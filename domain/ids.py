@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 
@@ -72,6 +73,16 @@ def command_id_for(sub: str, *, replay_key: str | None = None) -> str:
     """A command id tagged with its issuer; with a replay key, the same id for the same request."""
     body = new_ulid() if replay_key is None else _digest_id("command", sub, replay_key)
     return f"{body}-{owner_tag(sub)}"
+
+
+# A subject (the identity's id) becomes part of table keys and of SQS message group ids
+# (`customer-<sub>`, at most 128 printable ASCII characters): Cognito's are 36-character UUIDs.
+_SUBJECT = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def is_subject(value: str) -> bool:
+    """Whether a string can be an identity's subject: 1-100 printable ASCII characters."""
+    return _SUBJECT.fullmatch(value) is not None
 
 
 def is_order_id(value: str) -> bool:

@@ -33,15 +33,35 @@ _PHONE = re.compile(r"\+?[0-9 ().-]{5,32}")
 # zero-width and other invisible characters make a name or an address read differently from
 # what is stored (a reversed file name in an email, a name that looks like another's); line
 # and paragraph separators break a line where a receipt or an email header expects none.
-_INVISIBLE = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")  # fillers that print as nothing
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# Unicode's Default_Ignorable_Code_Point (characters a renderer shows as nothing) beyond the
+# categories above, and the braille blank, which prints as a space but is not one.
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2065, 0x2065),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)
 _ZERO_WIDTH_JOINER = "\u200d"
+_EMOJI_PRESENTATION = frozenset("\ufe0e\ufe0f")  # text or emoji style of the symbol before
+_EMOJI_CATEGORIES = frozenset({"So", "Sk"})  # pictographs, and skin-tone modifiers
+_KEYCAP_BASES = frozenset("0123456789#*")
 _MULTILINE_ALLOWED = frozenset("\n\t")
 
 
-def _is_noncharacter(char: str) -> bool:
-    code = ord(char)
+def _is_noncharacter(code: int) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def _is_ignorable(code: int) -> bool:
+    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
 
 
 def _refused_character(value: str, *, multiline: bool) -> str | None:
@@ -49,22 +69,34 @@ def _refused_character(value: str, *, multiline: bool) -> str | None:
     for index, char in enumerate(value):
         if multiline and char in _MULTILINE_ALLOWED:
             continue
-        if char == _ZERO_WIDTH_JOINER and _joins_symbols(value, index):
-            continue  # an emoji sequence (a family, a flag with a sign): visible, harmless
+        if _is_part_of_emoji(value, index):
+            continue  # an emoji sequence (a family, a keycap, a styled symbol): visible
+        code = ord(char)
         if (
             unicodedata.category(char) in _REFUSED_CATEGORIES
-            or char in _INVISIBLE
-            or _is_noncharacter(char)
+            or _is_ignorable(code)
+            or _is_noncharacter(code)
         ):
             return char
     return None
 
 
-def _joins_symbols(value: str, index: int) -> bool:
-    before, after = value[index - 1 : index], value[index + 1 : index + 2]
-    return bool(before and after) and all(
-        unicodedata.category(char) in {"So", "Mn", "Sk"} for char in (before, after)
-    )
+def _is_part_of_emoji(value: str, index: int) -> bool:
+    """A joiner between two pictographs, or a presentation selector after one (or a keycap
+    base): the only places an invisible character is part of what a person sees."""
+    char = value[index]
+    before = value[index - 1] if index else ""
+    if char in _EMOJI_PRESENTATION:
+        return bool(before) and (
+            unicodedata.category(before) in _EMOJI_CATEGORIES or before in _KEYCAP_BASES
+        )
+    if char == _ZERO_WIDTH_JOINER:
+        after = value[index + 1] if index + 1 < len(value) else ""
+        pictograph_before = bool(before) and (
+            unicodedata.category(before) in _EMOJI_CATEGORIES or before == "\ufe0f"
+        )
+        return pictograph_before and bool(after) and unicodedata.category(after) == "So"
+    return False
 
 
 def text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:

@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING
 from domain.commands import RegisterCustomer
 from domain.customers import Address, CustomerProfile
 from domain.errors import InvalidInputError
-from domain.ids import command_id_for
+from domain.ids import command_id_for, is_subject
 from domain.orders import DeliveryPriority
 from domain.serialization import utc_now
 from resolvers.command_publisher import QueuedCommand
-
-# Cognito subjects are UUIDs; anything much longer cannot be one (and must not reach a key).
-MAX_SUBJECT_LENGTH = 128
 
 if TYPE_CHECKING:
     from resolvers.context import RequestContext
@@ -27,7 +24,7 @@ async def customer(context: RequestContext, customer_id: str) -> CustomerProfile
     """Oneself, or anyone for staff; None otherwise, as for a customer that does not exist."""
     if customer_id != context.identity.sub and not context.identity.is_staff:
         return None
-    if not 0 < len(customer_id) <= MAX_SUBJECT_LENGTH:
+    if not is_subject(customer_id):
         return None
     return await context.customers.load(customer_id)
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from starlette.requests import Request
 
+from domain.ids import is_subject
 from domain.orders import Actor
 
 STAFF_GROUP = "staff"
-# A subject becomes part of table keys and of SQS message group ids (`customer-<sub>`, at most
-# 128 printable ASCII characters): Cognito's are 36-character UUIDs, anything else is refused.
-_SUBJECT = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ def identity_from_claims(claims: object) -> Identity:
     if not isinstance(claims, Mapping):
         raise InvalidTokenError("the token's claims are not an object")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not _SUBJECT.fullmatch(sub):
+    if not isinstance(sub, str) or not is_subject(sub):
         raise InvalidTokenError("the token has no well-formed subject")
     return Identity(
         sub=sub,

@@ -272,7 +272,25 @@ MULTILINE_FIELDS: dict[str, Callable[[str], object]] = {
 }
 LONE_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]
 BIDI_CONTROLS = [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
-INVISIBLE = ["\u200b", "\u200c", "\u200e", "\u2060", "\ufeff", "\u00ad", "\u3164", "\u115f"]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200e",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u3164",
+    "\u115f",
+    "\u17b4",
+    "\u17b5",
+    "\u180b",
+    "\u180d",
+    "\ufe00",
+    "\ufe0f",
+    "\U000e0041",
+    "\U000e0100",
+    "\u2800",
+]
 SEPARATORS = ["\u2028", "\u2029", "\x85"]
 NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\U0010ffff", "\ue000"]
 UNREADABLE = LONE_SURROGATES + BIDI_CONTROLS + INVISIBLE + SEPARATORS + NONCHARACTERS
@@ -327,3 +345,19 @@ def test_a_lone_surrogate_is_named_as_not_text() -> None:
         a_place_order_command(notes="fine\ud800")
 
     assert "surrogate" in refusal.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a\u0301\u200d\u0301b", "Ann\u200d", "\u200dAnn", "A\u200dB", "Ann\ufe0f", "Ann\ufe0e"],
+    ids=[
+        "joiner-between-marks",
+        "trailing-joiner",
+        "leading-joiner",
+        "joiner-in-a-word",
+        "vs16-on-a-letter",
+        "vs15-on-a-letter",
+    ],
+)
+def test_joiners_and_presentation_selectors_outside_emoji_are_refused(value: str) -> None:
+    assert refused_field(lambda: a_register_customer_command(name=value)) == "name"
