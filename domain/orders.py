@@ -55,6 +55,9 @@ MODIFIABLE_STATUSES = frozenset({OrderStatus.PLACED})
 # The most one order may be worth, in minor units: far below GraphQL's 32-bit Int, so every
 # amount of an order and its ledger is representable.
 MAX_ORDER_TOTAL = 100_000_000
+# How often an order may be modified: each change adds to its item collection (a ledger entry,
+# events, receipts), which must stay small enough to read in one Query page.
+MAX_MODIFICATIONS = 50
 
 # Delivery fees in minor units; urgent delivery carries a surcharge on top of the standard fee.
 STANDARD_DELIVERY_FEE = 499
@@ -324,6 +327,14 @@ def check_modify(order: Order, expected_version: int | None) -> None:
     """What the API checks before queueing a modification, and the worker checks again."""
     ensure_modifiable(order)
     check_expected_version(order, expected_version)
+    # Every other change (dispatch, delivery, cancellation) happens at most once; the rest of
+    # an order's versions are modifications.
+    if order.version > MAX_MODIFICATIONS:
+        raise InvalidInputError(
+            "orderId",
+            f"An order can be modified at most {MAX_MODIFICATIONS} times: cancel it and place "
+            "a new one.",
+        )
 
 
 def check_transition(order: Order, target: OrderStatus, expected_version: int | None) -> None:

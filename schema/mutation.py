@@ -94,7 +94,13 @@ class PlaceOrderInput:
 class ModifyOrderInput:
     order_id: strawberry.ID
     expected_version: int | None = None
-    items: list[OrderItemInput] | None = None
+    items: list[OrderItemInput] | None = strawberry.field(
+        default=None,
+        description=(
+            "The whole order as it should be: each SKU once, with its total quantity. Units "
+            "already ordered keep their price, added units take today's."
+        ),
+    )
     delivery_address: AddressInput | None = None
     notes: str | None = None
 

@@ -86,7 +86,12 @@ class Order:
     def priority(self) -> DeliveryPriority:
         return self.order.priority
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "One line per SKU and price: units added later at another catalogue price are a "
+            "line of their own, so a SKU may appear more than once (its quantity is the sum)."
+        )
+    )
     def items(self) -> list[OrderItem]:
         currency = self.order.currency
         return [

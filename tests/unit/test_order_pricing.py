@@ -10,6 +10,7 @@ import pytest
 from domain.catalog import Product
 from domain.errors import InvalidInputError, ProfileRequiredError, UnknownProductError
 from domain.orders import (
+    MAX_MODIFICATIONS,
     MAX_ORDER_TOTAL,
     STANDARD_DELIVERY_FEE,
     URGENT_SURCHARGE,
@@ -317,7 +318,10 @@ def test_a_line_of_a_since_withdrawn_product_can_be_kept_or_reduced(quantity: in
 
 @pytest.mark.parametrize(
     "withdrawn",
-    [a_catalogue(a_product(sku=MUG, active=False)), {}],
+    [
+        a_catalogue(a_product(sku=MUG, active=False), a_product(sku=KETTLE, active=False)),
+        {},
+    ],
     ids=["inactive", "deleted"],
 )
 def test_a_withdrawn_product_cannot_be_increased_or_added(withdrawn: dict[str, Product]) -> None:
@@ -486,3 +490,15 @@ def test_the_ledger_always_sums_to_what_the_customer_owes(
     expected_owed = 0 if order.status is OrderStatus.CANCELLED else order.total
     assert order.amount_owed() == expected_owed
     assert all(entry is None or entry.amount != 0 for entry in ledger)
+
+
+def test_an_order_can_be_modified_a_bounded_number_of_times() -> None:
+    order = a_placed_order(items=[a_line(TEA, 1)])
+    for quantity in range(2, MAX_MODIFICATIONS + 2):
+        order = _modify(order, requested=[a_line(TEA, quantity)]).order
+
+    with pytest.raises(InvalidInputError) as refusal:
+        _modify(order, requested=[a_line(TEA, 1)])
+
+    assert refusal.value.field == "orderId"
+    assert order.version == MAX_MODIFICATIONS + 1
