@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.notifications import BusinessProfile
+from domain.delivery import DEFAULT_STANDARD_DAYS, DEFAULT_URGENT_HOURS, DeliveryPromise
+from domain.notifications import DEFAULT_COUNTRY, DEFAULT_TIME_ZONE, BusinessProfile
 from domain.orders import DeliveryPriority
 
 # Where the API answers, locally and behind API Gateway.
@@ -30,6 +33,10 @@ class EnvVar:
     BUSINESS_ADDRESS = "ORDER_DELIVERY_BUSINESS_ADDRESS"
     RECEIPT_LINK_TEMPLATE = "ORDER_DELIVERY_RECEIPT_LINK_TEMPLATE"
     RECEIPT_URL_TTL_SECONDS = "ORDER_DELIVERY_RECEIPT_URL_TTL_SECONDS"
+    BUSINESS_TIME_ZONE = "ORDER_DELIVERY_BUSINESS_TIME_ZONE"
+    BUSINESS_COUNTRY = "ORDER_DELIVERY_BUSINESS_COUNTRY"
+    URGENT_DELIVERY_HOURS = "ORDER_DELIVERY_URGENT_DELIVERY_HOURS"
+    STANDARD_DELIVERY_DAYS = "ORDER_DELIVERY_STANDARD_DELIVERY_DAYS"
 
 
 class SettingsError(Exception):
@@ -92,6 +99,10 @@ class Settings:
             self.business.receipt_link_template
         ):
             problems.append("the receipt link template must contain {order_id}")
+        if not _is_time_zone(self.business.time_zone):
+            problems.append(f"business time zone {self.business.time_zone!r} is not an IANA zone")
+        if not re.fullmatch("[A-Z]{2}", self.business.country):
+            problems.append("business country must be a two-letter ISO code such as US")
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -104,6 +115,7 @@ class Settings:
         ttl = environ.get(EnvVar.RECEIPT_URL_TTL_SECONDS, "300")
         if not ttl.isdigit():
             raise SettingsError(f"{EnvVar.RECEIPT_URL_TTL_SECONDS} must be a number of seconds")
+        promise = _delivery_promise(environ)
         return cls(
             table_name=environ[EnvVar.TABLE_NAME],
             queue_urls={priority: environ[var] for priority, var in _QUEUE_URL_VARS.items()},
@@ -116,6 +128,9 @@ class Settings:
                 phone=environ.get(EnvVar.BUSINESS_PHONE) or None,
                 postal_address=environ.get(EnvVar.BUSINESS_ADDRESS) or None,
                 receipt_link_template=environ.get(EnvVar.RECEIPT_LINK_TEMPLATE, ""),
+                time_zone=environ.get(EnvVar.BUSINESS_TIME_ZONE) or DEFAULT_TIME_ZONE,
+                country=(environ.get(EnvVar.BUSINESS_COUNTRY) or DEFAULT_COUNTRY).upper(),
+                delivery_promise=promise,
             ),
             aws_endpoint_url=environ.get(EnvVar.AWS_ENDPOINT_URL) or None,
             cors_allowed_origins=tuple(
@@ -144,6 +159,34 @@ class Settings:
             EnvVar.BUSINESS_EMAIL: business.orders_email,
             EnvVar.SENDER_EMAIL: business.sender_email,
             EnvVar.RECEIPT_URL_TTL_SECONDS: str(self.receipt_url_ttl_seconds),
+            EnvVar.BUSINESS_TIME_ZONE: business.time_zone,
+            EnvVar.BUSINESS_COUNTRY: business.country,
+            EnvVar.URGENT_DELIVERY_HOURS: str(business.delivery_promise.urgent_hours),
+            EnvVar.STANDARD_DELIVERY_DAYS: str(business.delivery_promise.standard_days),
             **{var: self.queue_urls[priority] for priority, var in _QUEUE_URL_VARS.items()},
             **{name: value for name, value in optional.items() if value},
         }
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
+        return False
+    return True
+
+
+def _delivery_promise(environ: Mapping[str, str]) -> DeliveryPromise:
+    urgent = environ.get(EnvVar.URGENT_DELIVERY_HOURS) or str(DEFAULT_URGENT_HOURS)
+    standard = environ.get(EnvVar.STANDARD_DELIVERY_DAYS) or str(DEFAULT_STANDARD_DAYS)
+    problems = [
+        f"{name} must be a whole number from 1"
+        for name, value in (
+            (EnvVar.URGENT_DELIVERY_HOURS, urgent),
+            (EnvVar.STANDARD_DELIVERY_DAYS, standard),
+        )
+        if not value.isdigit() or int(value) < 1
+    ]
+    if problems:
+        raise SettingsError("; ".join(problems))
+    return DeliveryPromise(urgent_hours=int(urgent), standard_days=int(standard))

@@ -8,11 +8,13 @@ snapshot, so a late retry still describes the version it belongs to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from domain.orders import EventKind, Order, OrderChange, TimelineEvent, Transaction
+from domain.delivery import DeliveryPromise, estimated_delivery
+from domain.orders import EventKind, Order, OrderChange, OrderStatus, TimelineEvent, Transaction
 
 
 class Effect(StrEnum):
@@ -49,9 +51,26 @@ class OrderSnapshot:
     previous_total: int | None = None
 
 
+class PaperSize(StrEnum):
+    LETTER = "LETTER"
+    A4 = "A4"
+
+
+# Where Letter is the paper in the printer (ISO 3166 alpha-2); everywhere else prints on A4.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR"})
+# A US business unless the deployment says otherwise: dollars are the default currency too.
+DEFAULT_COUNTRY = "US"
+DEFAULT_TIME_ZONE = "America/New_York"
+
+
+def paper_size(country: str) -> PaperSize:
+    return PaperSize.LETTER if country.upper() in LETTER_COUNTRIES else PaperSize.A4
+
+
 @dataclass(frozen=True, slots=True)
 class BusinessProfile:
-    """Who the receipts and emails come from, and where the business hears of orders."""
+    """Who the receipts and emails come from, where the business hears of orders, and where it
+    is (its time zone for the dates it prints, its country for its paper)."""
 
     name: str
     orders_email: str
@@ -61,9 +80,40 @@ class BusinessProfile:
     # Where an email's "view your receipt" link points, `{order_id}` filled in: the shop's own
     # order page, which asks the API for a fresh short-lived receipt URL.
     receipt_link_template: str = ""
+    # An IANA zone name: the dates on receipts and in emails are the business's wall clock.
+    time_zone: str = DEFAULT_TIME_ZONE
+    country: str = DEFAULT_COUNTRY
+    delivery_promise: DeliveryPromise = field(default_factory=DeliveryPromise)
 
     def receipt_link(self, order_id: str) -> str | None:
         return self.receipt_link_template.format(order_id=order_id) or None
+
+    def local_time(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.time_zone))
+
+    @property
+    def paper_size(self) -> PaperSize:
+        return paper_size(self.country)
+
+    def promised_delivery(self, order: Order) -> datetime | None:
+        """When a live order should arrive, on the business's clock; None once it is delivered
+        or cancelled, when a promise no longer means anything."""
+        if order.status in (OrderStatus.DELIVERED, OrderStatus.CANCELLED):
+            return None
+        promised = estimated_delivery(order.priority, order.created_at, self.delivery_promise)
+        return self.local_time(promised)
+
+
+# The last characters of an order id: random in both kinds of id (a ULID's tail, or a digest's),
+# so a customer can quote it; receipts keep the full id in small print for staff to look up.
+ORDER_NUMBER_LENGTH = 8
+
+
+def order_number(order_id: str) -> str:
+    """The short number a customer reads and quotes, `7K3M-9QXA` for `01JQ...7K3M9QXA`."""
+    tail = order_id[-ORDER_NUMBER_LENGTH:]
+    half = ORDER_NUMBER_LENGTH // 2
+    return f"{tail[:half]}-{tail[half:]}"
 
 
 def effects_of(change: OrderChange) -> tuple[Effect, ...]:

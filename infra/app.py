@@ -9,7 +9,8 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from domain.notifications import BusinessProfile
+from domain.delivery import DEFAULT_STANDARD_DAYS, DEFAULT_URGENT_HOURS, DeliveryPromise
+from domain.notifications import DEFAULT_COUNTRY, DEFAULT_TIME_ZONE, BusinessProfile
 from infra.bundle import build_bundle
 from infra.stack import DeploymentConfig, OrderDeliveryStack
 
@@ -31,6 +32,12 @@ def deployment_config(app: cdk.App) -> DeploymentConfig:
             raise ValueError(f"set the CDK context value {CONTEXT_PREFIX}{key}")
         return value
 
+    def whole_number(key: str, default: int) -> int:
+        value = context(key, str(default)) or str(default)
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"the CDK context value {CONTEXT_PREFIX}{key} must be a number from 1")
+        return int(value)
+
     return DeploymentConfig(
         frontend_origin=required("frontendOrigin"),
         business=BusinessProfile(
@@ -40,6 +47,12 @@ def deployment_config(app: cdk.App) -> DeploymentConfig:
             phone=context("businessPhone"),
             postal_address=context("businessAddress"),
             receipt_link_template=context("receiptLinkTemplate", "") or "",
+            time_zone=context("businessTimeZone") or DEFAULT_TIME_ZONE,
+            country=context("businessCountry") or DEFAULT_COUNTRY,
+            delivery_promise=DeliveryPromise(
+                urgent_hours=whole_number("urgentDeliveryHours", DEFAULT_URGENT_HOURS),
+                standard_days=whole_number("standardDeliveryDays", DEFAULT_STANDARD_DAYS),
+            ),
         ),
     )
 

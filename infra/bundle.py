@@ -29,6 +29,16 @@ PLATFORMS = {"aarch64": "aarch64-manylinux_2_28", "x86_64": "x86_64-manylinux_2_
 # botocore ships every AWS service's model (most of its size); the code calls only these.
 BOTOCORE_SERVICES = frozenset({"dynamodb", "sqs", "s3", "sesv2", "sts", "sso", "sso-oidc"})
 _SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "graphiql_assets")
+# The receipt's font packages are read by path (workers/receipt_fonts.py), never imported, so
+# what they depend on to be imported (fontTools alone is 24 MB) stays out of the bundle.
+NOT_IMPORTED = frozenset({"fonttools", "justmytype", "fontpkg"})
+# Faces those packages carry that the receipt does not draw with: Simplified Chinese and Korean
+# cover what Japanese and Traditional Chinese would add, and the receipt sets no italics.
+UNUSED_FONTS = (
+    "justmytype_intl_cjk/fonts/ofl/notosansjp",
+    "justmytype_intl_cjk/fonts/ofl/notosanstc",
+    "fontpkg_noto_sans/files/NotoSans-Italic[wdth,wght].ttf",
+)
 
 
 def bundle_inputs_digest(platform: str, python: str) -> str:
@@ -82,6 +92,7 @@ def build_bundle(
         cwd=ROOT,
     )
     _prune_botocore(target)
+    _prune_unused_fonts(target)
     for package in PACKAGES:
         shutil.copytree(ROOT / package, target / package, ignore=_SKIPPED)
     compiler = interpreter_for(python)
@@ -137,7 +148,7 @@ def _version_of(executable: str) -> str | None:
 
 
 def _runtime_requirements() -> str:
-    return subprocess.run(
+    exported = subprocess.run(
         [  # noqa: S607 (uv is the project's installer, on PATH wherever `make install` ran)
             "uv",
             "export",
@@ -154,6 +165,20 @@ def _runtime_requirements() -> str:
         text=True,
         cwd=ROOT,
     ).stdout
+    return "".join(
+        line
+        for line in exported.splitlines(keepends=True)
+        if line.partition("==")[0].strip().lower() not in NOT_IMPORTED
+    )
+
+
+def _prune_unused_fonts(target: Path) -> None:
+    for unused in UNUSED_FONTS:
+        path = target / unused
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
 
 
 def _prune_botocore(target: Path) -> None:

@@ -11,9 +11,9 @@ from functools import cache
 
 import jinja2
 
-from domain.money import Money
-from domain.notifications import BusinessProfile, OrderSnapshot, Recipient
-from domain.orders import DeliveryPriority, EventKind, Order, TransactionKind
+from domain.notifications import BusinessProfile, OrderSnapshot, Recipient, order_number
+from domain.orders import DeliveryPriority, EventKind, Order, OrderStatus, TransactionKind
+from workers.order_wording import STATUS_WORDS, delivery_label, human_time, money
 
 _TEMPLATES = pathlib.Path(__file__).with_name("email_templates")
 
@@ -38,12 +38,13 @@ def compose_email(
     recipient: Recipient, snapshot: OrderSnapshot, business: BusinessProfile
 ) -> Email:
     order = snapshot.order
-    message = _message(recipient, snapshot)
+    message = _message(recipient, snapshot, business)
     to_customer = recipient is Recipient.CUSTOMER
     values = {
         "message": message,
-        "order": _order_view(order),
+        "order": _order_view(order, business),
         "business": business,
+        "to_customer": to_customer,
         "receipt_link": business.receipt_link(order.id) if to_customer else None,
     }
     environment = _environment()
@@ -57,28 +58,28 @@ def compose_email(
     )
 
 
-def _message(recipient: Recipient, snapshot: OrderSnapshot) -> _Message:
+def _message(recipient: Recipient, snapshot: OrderSnapshot, business: BusinessProfile) -> _Message:
     order, kind = snapshot.order, snapshot.event.kind
-    total = _money(order.total, order)
-    name = order.customer_name
+    total = money(order.total, order.currency)
+    name, number = order.customer_name, order_number(order.id)
     if recipient is Recipient.BUSINESS:
         urgent = "URGENT: " if order.priority is DeliveryPriority.URGENT else ""
         if kind is EventKind.ORDER_CANCELLED:
-            refund = _money(_refunded(snapshot), order)
+            refund = money(_refunded(snapshot), order.currency)
             return _Message(
-                f"{urgent}Order {order.id} cancelled, refund {refund}",
-                f"{name} cancelled order {order.id}",
+                f"{urgent}Order {number} cancelled, refund {refund}",
+                f"{name} cancelled order {number}",
                 (f"Refunded {refund}.", *_reason(snapshot)),
             )
         return _Message(
-            f"{urgent}New order {order.id} from {name}: {total}",
+            f"{urgent}New order {number} from {name}: {total}",
             f"New {order.priority.value.lower()} order from {name}",
             (f"Contact: {order.customer_email}.",),
         )
     match kind:
         case EventKind.ORDER_PLACED:
             return _Message(
-                f"Your order {order.id} is confirmed",
+                f"Your order {number} is confirmed",
                 f"Thank you for your order, {name}",
                 (f"We have your order. Its total is {total}.",),
             )
@@ -87,28 +88,30 @@ def _message(recipient: Recipient, snapshot: OrderSnapshot) -> _Message:
             change = (snapshot.event.detail or "changed").replace("deliveryAddress", "address")
             paragraphs = [f"Your order was updated ({change})."]
             if was is not None and was != order.total:
-                paragraphs.append(f"Its new total is {total} (it was {_money(was, order)}).")
+                paragraphs.append(
+                    f"Its new total is {total} (it was {money(was, order.currency)})."
+                )
             else:
                 paragraphs.append(f"Its total is {total}.")
             return _Message(
-                f"Your order {order.id} was updated", "Your order was updated", tuple(paragraphs)
+                f"Your order {number} was updated", "Your order was updated", tuple(paragraphs)
             )
         case EventKind.ORDER_CANCELLED:
-            refund = _money(_refunded(snapshot), order)
+            refund = money(_refunded(snapshot), order.currency)
             return _Message(
-                f"Your order {order.id} is cancelled",
+                f"Your order {number} is cancelled",
                 "Your order is cancelled",
                 (f"We refunded {refund}.", *_reason(snapshot)),
             )
         case EventKind.ORDER_DISPATCHED:
             return _Message(
-                f"Your order {order.id} is on its way",
+                f"Your order {number} is on its way",
                 "Your order is on its way",
                 ("It left us and will reach you soon.",),
             )
         case EventKind.ORDER_DELIVERED:
             return _Message(
-                f"Your order {order.id} was delivered",
+                f"Your order {number} was delivered",
                 "Your order was delivered",
                 ("Enjoy, and thank you for ordering from us.",),
             )
@@ -124,32 +127,34 @@ def _reason(snapshot: OrderSnapshot) -> tuple[str, ...]:
     return (f"Reason: {snapshot.event.detail}",) if snapshot.event.detail else ()
 
 
-def _order_view(order: Order) -> dict[str, object]:
+def _order_view(order: Order, business: BusinessProfile) -> dict[str, object]:
     address = order.delivery_address
     parts = [address.line1, address.line2, f"{address.postal_code} {address.city}", address.country]
+    promised = business.promised_delivery(order)
     return {
         "id": order.id,
-        "status": order.status.value,
+        "number": order_number(order.id),
+        "status": STATUS_WORDS[order.status],
+        "placed": human_time(business.local_time(order.created_at)),
+        "estimated_delivery": human_time(promised) if promised is not None else None,
         "urgent": order.priority is DeliveryPriority.URGENT,
+        "delivery_label": delivery_label(order.priority),
+        "cancelled": order.status is OrderStatus.CANCELLED,
         "lines": [
             {
                 "name": line.name,
                 "quantity": line.quantity,
-                "unit_price": _money(line.unit_price, order),
-                "total": _money(line.line_total, order),
+                "unit_price": money(line.unit_price, order.currency),
+                "total": money(line.line_total, order.currency),
             }
             for line in order.lines
         ],
-        "subtotal": _money(order.subtotal, order),
-        "delivery_fee": _money(order.delivery_fee, order),
-        "total": _money(order.total, order),
+        "subtotal": money(order.subtotal, order.currency),
+        "delivery_fee": money(order.delivery_fee, order.currency),
+        "total": money(order.total, order.currency),
         "address": ", ".join(part for part in parts if part),
         "notes": order.notes,
     }
-
-
-def _money(amount: int, order: Order) -> str:
-    return Money(amount, order.currency).display
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Receipt PDFs: one page per order version, rendered with reportlab from an order snapshot."""
+"""Receipt PDFs: one per order version, rendered with reportlab from an order snapshot."""
 
 from __future__ import annotations
 
@@ -7,47 +7,66 @@ import textwrap
 from collections.abc import Iterator
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from domain.money import Money
-from domain.notifications import BusinessProfile, OrderSnapshot
+from domain.notifications import BusinessProfile, OrderSnapshot, PaperSize, order_number
 from domain.orders import DeliveryPriority, OrderStatus
-from domain.serialization import format_timestamp
+from workers.order_wording import (
+    STATUS_WORDS,
+    TRANSACTION_WORDS,
+    delivery_label,
+    human_time,
+    money,
+)
+from workers.receipt_fonts import THICKEN, font_runs, primary_face, text_width
 
-_WIDTH, _HEIGHT = A4
-_LEFT, _RIGHT = 18 * mm, _WIDTH - 18 * mm
-_TOP, _BOTTOM = _HEIGHT - 18 * mm, 20 * mm
+PAGE_SIZES = {PaperSize.LETTER: LETTER, PaperSize.A4: A4}
+_MARGIN = 18 * mm
+_FOOTER = 16 * mm  # the band at the foot of each page that holds the business's contact
 _LINE = 5.2 * mm
-# Columns of the lines table: name, quantity, unit price, line total (right-aligned).
-_QUANTITY_X, _UNIT_X, _TOTAL_X = _RIGHT - 75 * mm, _RIGHT - 35 * mm, _RIGHT
+_GREY = colors.Color(0.4, 0.4, 0.4)
+_BOLD = 0.04  # the outline stroke, in ems, that makes Regular look bold
 _NOTE_WIDTH = 100  # characters of a transaction's note per line, in the 9-point font
 
 
 def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
     """The receipt of one order version; a very long order continues on further pages."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    page_size = PAGE_SIZES[business.paper_size]
+    # Begun in our face: a canvas that starts in Helvetica lists it on every page, drawn or not.
+    canvas = Canvas(
+        buffer,
+        pagesize=page_size,
+        pageCompression=1,
+        initialFontName=primary_face(),  # type: ignore[arg-type]  # the stubs say float: a slip
+    )
     order = snapshot.order
-    canvas.setTitle(f"Receipt {order.id} v{order.version}")
+    number = order_number(order.id)
+    canvas.setTitle(f"Receipt for order {number}")
     canvas.setAuthor(business.name)
-    page = _Page(canvas)
+    canvas.setSubject(f"{business.name} receipt for order {number} ({order.customer_name})")
+    canvas.setCreator(business.name)
+    page = _Page(canvas, page_size, _footer(business))
+    cancelled = order.status is OrderStatus.CANCELLED
 
     page.text(business.name, size=16, bold=True)
-    for contact in (business.postal_address, business.phone, business.orders_email):
-        if contact:
-            page.text(contact, size=9)
     page.gap()
-    title = "RECEIPT" if order.status is not OrderStatus.CANCELLED else "RECEIPT - CANCELLED"
-    page.text(title, size=14, bold=True)
-    if order.priority is DeliveryPriority.URGENT:
+    page.text("Receipt - order cancelled" if cancelled else "Receipt", size=14, bold=True)
+    if order.priority is DeliveryPriority.URGENT and not cancelled:
         page.text("URGENT DELIVERY", size=12, bold=True, color=colors.red)
-    if order.status is OrderStatus.CANCELLED:
-        page.text("This order was cancelled; its charges were refunded.", color=colors.red)
-    page.text(f"Order {order.id}   version {order.version}   status {order.status.value}")
-    placed, updated = format_timestamp(order.created_at), format_timestamp(order.updated_at)
-    page.text(f"Placed {placed}   updated {updated}")
+    if cancelled:
+        page.text("This order was cancelled and its payments refunded.", color=colors.red)
+    page.text(f"Order {number}", size=12, bold=True)
+    page.text(f"Placed {human_time(business.local_time(order.created_at))}")
+    if order.updated_at != order.created_at:
+        page.text(f"Updated {human_time(business.local_time(order.updated_at))}")
+    page.text(f"Status: {STATUS_WORDS[order.status]}")
+    promised = business.promised_delivery(order)
+    if promised is not None:
+        page.text(f"Estimated delivery by {human_time(promised)}", bold=True)
     page.gap()
     page.text("Customer", bold=True)
     page.text(f"{order.customer_name} <{order.customer_email}>")
@@ -61,31 +80,42 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
         page.row(
             line.name,
             str(line.quantity),
-            _money(line.unit_price, order.currency),
-            _money(line.line_total, order.currency),
+            money(line.unit_price, order.currency),
+            money(line.line_total, order.currency),
         )
     page.rule()
-    page.row("Subtotal", "", "", _money(order.subtotal, order.currency))
-    page.row("Delivery", "", "", _money(order.delivery_fee, order.currency))
-    page.row("Total", "", "", _money(order.total, order.currency), bold=True)
+    page.row("Subtotal", "", "", money(order.subtotal, order.currency))
+    page.row(delivery_label(order.priority), "", "", money(order.delivery_fee, order.currency))
+    page.row("Total", "", "", money(order.total, order.currency), bold=True)
     page.gap()
 
-    page.text("Transactions", bold=True)
+    page.text("Payments", bold=True)
     for transaction in snapshot.transactions:
+        when = human_time(business.local_time(transaction.created_at))
         page.row(
-            f"{format_timestamp(transaction.created_at)}  {transaction.kind.value}",
+            f"{when}  {TRANSACTION_WORDS[transaction.kind]}",
             "",
             "",
-            _money(transaction.amount, transaction.currency),
+            money(transaction.amount, transaction.currency),
         )
         # The note says why the amount moved (which units, at what price): shown whole.
         for note_line in textwrap.wrap(transaction.note or "", _NOTE_WIDTH):
-            page.text(f"    {note_line}", size=9)
-    balance = sum(transaction.amount for transaction in snapshot.transactions)
-    page.row("Balance", "", "", _money(balance, order.currency), bold=True)
-    canvas.showPage()
+            page.text(f"    {note_line}", size=9, color=_GREY)
+    paid = sum(transaction.amount for transaction in snapshot.transactions)
+    page.row("Total paid", "", "", money(paid, order.currency), bold=True)
+    page.gap()
+    page.gap()
+    page.text(f"Thank you for shopping with {business.name}!", size=11, bold=True)
+    page.gap()
+    page.text(f"Order ID {order.id} - receipt version {order.version}", size=7, color=_GREY)
+    page.finish()
     canvas.save()
     return buffer.getvalue()
+
+
+def _footer(business: BusinessProfile) -> str:
+    contact = (business.orders_email, business.phone, business.postal_address)
+    return "Questions about your order? " + " - ".join(part for part in contact if part)
 
 
 def _address_lines(snapshot: OrderSnapshot) -> Iterator[str]:
@@ -97,16 +127,19 @@ def _address_lines(snapshot: OrderSnapshot) -> Iterator[str]:
     yield address.country
 
 
-def _money(amount: int, currency: str) -> str:
-    return Money(amount, currency).display
-
-
 class _Page:
-    """A cursor down the page that starts a new page when it reaches the bottom."""
+    """A cursor down the page that starts a new page when it reaches the footer."""
 
-    def __init__(self, canvas: Canvas) -> None:
+    def __init__(self, canvas: Canvas, size: tuple[float, float], footer: str) -> None:
         self._canvas = canvas
-        self._y = _TOP
+        self._width, self._height = size
+        self._footer = footer
+        self._left, self._right = _MARGIN, self._width - _MARGIN
+        # Columns of the lines table: name, quantity, unit price, line total (right-aligned).
+        self._quantity_x, self._unit_x = self._right - 75 * mm, self._right - 35 * mm
+        self._top, self._bottom = self._height - _MARGIN, _MARGIN + _FOOTER
+        self._y = self._top
+        self._number = 1
 
     def text(
         self,
@@ -117,34 +150,72 @@ class _Page:
         color: colors.Color = colors.black,
     ) -> None:
         self._advance(size)
-        self._font(size, bold)
-        self._canvas.setFillColor(color)
-        self._canvas.drawString(_LEFT, self._y, _fit(value, 110))
-        self._canvas.setFillColor(colors.black)
+        self._draw(self._left, _fit(value, 110), size, bold=bold, color=color)
 
     def row(self, name: str, quantity: str, unit: str, total: str, *, bold: bool = False) -> None:
         self._advance(10)
-        self._font(10, bold)
-        self._canvas.drawString(_LEFT, self._y, _fit(name, 60))
-        self._canvas.drawRightString(_QUANTITY_X, self._y, quantity)
-        self._canvas.drawRightString(_UNIT_X, self._y, _fit(unit, 24))
-        self._canvas.drawRightString(_TOTAL_X, self._y, total)
+        self._draw(self._left, _fit(name, 60), 10, bold=bold)
+        self._draw(self._quantity_x, quantity, 10, bold=bold, right=True)
+        self._draw(self._unit_x, _fit(unit, 24), 10, bold=bold, right=True)
+        self._draw(self._right, total, 10, bold=bold, right=True)
 
     def rule(self) -> None:
         self._advance(4)
-        self._canvas.line(_LEFT, self._y + 3, _RIGHT, self._y + 3)
+        self._canvas.line(self._left, self._y + 3, self._right, self._y + 3)
 
     def gap(self) -> None:
         self._y -= _LINE / 2
 
+    def finish(self) -> None:
+        self._draw_footer()
+        self._canvas.showPage()
+
     def _advance(self, size: float) -> None:
         self._y -= max(_LINE, size * 1.4)
-        if self._y < _BOTTOM:
+        if self._y < self._bottom:
+            self._draw_footer()
             self._canvas.showPage()
-            self._y = _TOP - _LINE
+            self._number += 1
+            self._y = self._top - _LINE
 
-    def _font(self, size: float, bold: bool) -> None:
-        self._canvas.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+    def _draw_footer(self) -> None:
+        y = _MARGIN
+        self._canvas.setStrokeColor(_GREY)
+        self._canvas.line(self._left, y + 5 * mm, self._right, y + 5 * mm)
+        self._canvas.setStrokeColor(colors.black)
+        self._draw(self._left, _fit(self._footer, 120), 8, color=_GREY, y=y)
+        self._draw(self._right, f"Page {self._number}", 8, color=_GREY, right=True, y=y)
+
+    def _draw(
+        self,
+        x: float,
+        value: str,
+        size: float,
+        *,
+        bold: bool = False,
+        color: colors.Color = colors.black,
+        right: bool = False,
+        y: float | None = None,
+    ) -> None:
+        """Draw `value` run by run, each in a face that has its characters. The files hold one
+        weight: heavier text is the glyphs filled and outlined (text render mode 2)."""
+        if right:
+            x -= text_width(value, size)
+        canvas = self._canvas
+        canvas.saveState()
+        canvas.setFillColor(color)
+        canvas.setStrokeColor(color)
+        y = self._y if y is None else y
+        for face, run in font_runs(value):
+            thicken = THICKEN[face] + (_BOLD if bold else 0.0)
+            canvas.setLineWidth(size * thicken)
+            text = canvas.beginText(x, y)
+            text.setTextRenderMode(2 if thicken else 0)
+            text.setFont(face, size)
+            text.textOut(run)
+            canvas.drawText(text)
+            x += pdfmetrics.stringWidth(run, face, size)
+        canvas.restoreState()
 
 
 def _fit(value: str, limit: int) -> str:

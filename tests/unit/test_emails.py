@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from domain.notifications import EMAIL_RECIPIENTS, BusinessProfile, Recipient, effects_of
+from domain.delivery import DeliveryPromise
+from domain.notifications import (
+    EMAIL_RECIPIENTS,
+    BusinessProfile,
+    Recipient,
+    effects_of,
+    order_number,
+)
 from domain.orders import DeliveryPriority, OrderChange
 from tests.factories import (
     MUG,
@@ -139,7 +146,7 @@ def test_the_customer_subject_names_the_order_and_what_happened_to_it(
 
     sent = _email(Recipient.CUSTOMER, changes)
 
-    assert sent.subject == f"Your order {changes[0].order.id} {subject_says}"
+    assert sent.subject == f"Your order {order_number(changes[0].order.id)} {subject_says}"
     assert sent.order_id == changes[0].order.id
 
 
@@ -165,7 +172,7 @@ def test_a_new_order_is_announced_to_the_business_address() -> None:
     sent = _email(Recipient.BUSINESS, history)
 
     assert sent.to == ORDERS_EMAIL
-    assert sent.subject.startswith(f"New order {history[0].order.id}")
+    assert sent.subject.startswith(f"New order {order_number(history[0].order.id)}")
     assert CUSTOMER_EMAIL in sent.text
 
 
@@ -188,6 +195,54 @@ def test_urgent_leads_the_subject_of_the_business_email_of_an_urgent_order(
 
     assert new_order.subject.startswith("URGENT") is leads_with_urgent
     assert cancellation.subject.startswith("URGENT") is leads_with_urgent
+
+
+def test_the_confirmation_gives_the_placing_time_and_estimate_on_the_business_clock() -> None:
+    history = _placed(DeliveryPriority.URGENT)  # placed 09:26 UTC, promised within 4 hours
+
+    sent = _email(Recipient.CUSTOMER, history)
+
+    for part in (sent.text, sent.html):
+        assert "Placed Fri, Mar 14, 2025, 5:26 AM EDT" in part
+        assert "Estimated delivery by Fri, Mar 14, 2025, 9:26 AM EDT" in part
+
+
+def test_the_estimate_follows_the_business_promise_and_time_zone() -> None:
+    business = a_business(
+        time_zone="Europe/London", delivery_promise=DeliveryPromise(standard_days=3)
+    )
+
+    sent = compose_email(Recipient.CUSTOMER, a_snapshot(*_placed()), business)
+
+    assert "Estimated delivery by Mon, Mar 17, 2025, 9:26 AM GMT" in sent.text
+
+
+@pytest.mark.parametrize("history", [_cancelled, _delivered], ids=["cancelled", "delivered"])
+def test_a_finished_order_email_gives_no_estimate(history: Callable[[], History]) -> None:
+    sent = _email(Recipient.CUSTOMER, history())
+
+    assert "Estimated delivery" not in sent.text
+    assert "Estimated delivery" not in sent.html
+
+
+def test_the_customer_email_thanks_them_and_ends_with_the_business_contact() -> None:
+    history = _placed()
+
+    sent = _email(Recipient.CUSTOMER, history)
+
+    for part in (sent.text, sent.html):
+        assert "Thank you for shopping with Tea &" in part
+        assert f"Write to {ORDERS_EMAIL}" in part or f">{ORDERS_EMAIL}</a>" in part
+        assert "+44 20 7946 0000" in part
+        assert "1 Market Street, London" in part
+        assert f"Order ID {history[0].order.id}" in part  # the full id, in small print
+
+
+def test_a_cancelled_urgent_order_email_has_no_urgent_marker() -> None:
+    sent = _email(Recipient.CUSTOMER, _cancelled(DeliveryPriority.URGENT))
+
+    assert "URGENT" not in sent.text
+    assert "URGENT" not in sent.html
 
 
 # --- order modified ------------------------------------------------------------------------
@@ -229,7 +284,7 @@ def test_the_business_hears_the_refund_in_the_cancellation_subject() -> None:
     sent = _email(Recipient.BUSINESS, history)
 
     assert sent.to == ORDERS_EMAIL
-    assert sent.subject == f"Order {history[0].order.id} cancelled, refund $13.99"
+    assert sent.subject == f"Order {order_number(history[0].order.id)} cancelled, refund $13.99"
 
 
 # --- user input is text, never markup ------------------------------------------------------
