@@ -1,15 +1,17 @@
-"""The order state machine against a model: any sequence of commands keeps status, version and
-ledger consistent (charges minus refunds equal what the customer owes for the order).
+"""The order state machine against a model: any sequence of commands keeps status, version,
+prices and ledger consistent (charges minus refunds equal what the customer owes for the order).
 
 Hypothesis drives place, modify, cancel, dispatch and complete in any order, by customers and
-staff, with current, stale or no expected versions; a model of a few fields says what each
-command must do, and the invariants are checked after every step.
+staff, with current, stale or no expected versions, while staff reprice, withdraw and restore
+products; a model of a few fields says what each command must do (units keep the price they
+were ordered at, added units take the price of the day, fewer units give up the latest
+first), and the invariants are checked after every step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -73,6 +75,7 @@ CATALOGUE = a_catalogue(
 )
 # The model's price list, spelled out apart from the catalogue; anything else is unknown.
 PRICES = {TEA: TEA_PRICE, MUG: MUG_PRICE, KETTLE: KETTLE_PRICE, PIANO: MAX_PRICE}
+FOR_SALE = [TEA, MUG, KETTLE, PIANO]
 
 PLACED = OrderStatus.PLACED
 OUT = OrderStatus.OUT_FOR_DELIVERY
@@ -81,7 +84,13 @@ CANCELLED = OrderStatus.CANCELLED
 
 # Mostly SKUs the catalogue sells; now and then a withdrawn or missing one.
 skus = st.sampled_from([TEA, MUG, KETTLE, PIANO] * 3 + [WITHDRAWN, MISSING])
-lines = st.lists(st.builds(a_line, skus, st.integers(1, 12)), min_size=1, max_size=4)
+# Each SKU once, as the commands' validation requires of any request.
+lines = st.lists(
+    st.builds(a_line, skus, st.integers(1, 12)),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda line: line.sku,
+)
 priorities = st.sampled_from(DeliveryPriority)
 # What the caller read before sending the command: None sends no expectedVersion, 0 the
 # current version, anything else a stale read.
@@ -92,11 +101,38 @@ addresses = st.sampled_from([None, an_address(line1="221B Baker Street")])
 notes = st.sampled_from([None, "", "Leave it with the neighbour"])
 
 
-def total_of(requested: Sequence[LineRequest], priority: DeliveryPriority) -> int | None:
-    """What the model says an order of these lines costs; None if one of them is not for sale."""
-    if any(line.sku not in PRICES for line in requested):
-        return None
-    return sum(PRICES[line.sku] * line.quantity for line in requested) + delivery_fee(priority)
+# Units of one SKU on an order, oldest first: (quantity, unit price).
+Stack = list[tuple[int, int]]
+
+
+def restack(
+    requested: Sequence[LineRequest], stacks: dict[str, Stack], prices: dict[str, int]
+) -> dict[str, Stack] | None:
+    """The model's lines after a request: units kept oldest first at their price, the rest at
+    today's; None if units must be added of a product that is not for sale."""
+    result: dict[str, Stack] = {}
+    for line in requested:
+        kept: Stack = []
+        remaining = line.quantity
+        for quantity, price in stacks.get(line.sku, []):
+            if remaining == 0:
+                break
+            kept.append((min(quantity, remaining), price))
+            remaining -= kept[-1][0]
+        if remaining:
+            if line.sku not in prices:
+                return None
+            if kept and kept[-1][1] == prices[line.sku]:
+                kept[-1] = (kept[-1][0] + remaining, kept[-1][1])
+            else:
+                kept.append((remaining, prices[line.sku]))
+        result[line.sku] = kept
+    return result
+
+
+def total_of(stacks: dict[str, Stack], priority: DeliveryPriority) -> int:
+    lines = sum(quantity * price for stack in stacks.values() for quantity, price in stack)
+    return lines + delivery_fee(priority)
 
 
 @dataclass
@@ -106,8 +142,12 @@ class OrderModel:
     status: OrderStatus
     version: int
     priority: DeliveryPriority
-    total: int
+    lines: dict[str, Stack]
     ledger: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return total_of(self.lines, self.priority)
 
     @property
     def owed(self) -> int:
@@ -144,6 +184,8 @@ class OrderLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.tracked: list[TrackedOrder] = []
         self.steps = 0
+        self.catalogue = dict(CATALOGUE)
+        self.prices = dict(PRICES)  # the model's own account of what is for sale, at what price
 
     def _now(self) -> datetime:
         self.steps += 1
@@ -205,23 +247,24 @@ class OrderLifecycle(RuleBasedStateMachine):
         requested: list[LineRequest],
         priority: DeliveryPriority,
     ) -> None:
-        total = total_of(requested, priority)
+        stacks = restack(requested, {}, self.prices)
         refused_with: type[DomainError] | None = None
         if profile is None:
             refused_with = ProfileRequiredError
         elif address is None and profile.default_address is None:
             refused_with = InvalidInputError
-        elif total is None:
+        elif stacks is None:
             refused_with = UnknownProductError
-        elif total > MAX_ORDER_TOTAL:
+        elif total_of(stacks, priority) > MAX_ORDER_TOTAL:
             refused_with = InvalidInputError
         now = self._now()
+        catalogue = dict(self.catalogue)
         change = self._attempt(
             lambda: place_order(
                 order_id=new_ulid(),
                 customer=profile,
                 requested=requested,
-                catalogue=CATALOGUE,
+                catalogue=catalogue,
                 priority=priority,
                 delivery_address=address,
                 notes=None,
@@ -233,8 +276,8 @@ class OrderLifecycle(RuleBasedStateMachine):
         )
         if change is None:
             return
-        assert total is not None
-        model = OrderModel(status=PLACED, version=1, priority=priority, total=total)
+        assert stacks is not None
+        model = OrderModel(status=PLACED, version=1, priority=priority, lines=stacks)
         tracked = TrackedOrder(change.order, model)
         self._book(tracked, change, TransactionKind.CHARGE)
         self.tracked.append(tracked)
@@ -260,20 +303,25 @@ class OrderLifecycle(RuleBasedStateMachine):
         offset: int | None,
     ) -> None:
         order, model = tracked.order, tracked.model
-        total = model.total if requested is None else total_of(requested, model.priority)
+        stacks = model.lines if requested is None else restack(requested, model.lines, self.prices)
         refused_with = model.refusal(allowed_from=PLACED, offset=offset)
-        if refused_with is None and total is None:
+        if refused_with is None and stacks is None:
             refused_with = UnknownProductError
-        if refused_with is None and total is not None and total > MAX_ORDER_TOTAL:
+        if (
+            refused_with is None
+            and stacks is not None
+            and total_of(stacks, model.priority) > MAX_ORDER_TOTAL
+        ):
             refused_with = InvalidInputError
         now = self._now()
+        catalogue = dict(self.catalogue)
         change = self._attempt(
             lambda: modify_order(
                 order,
                 requested=requested,
                 delivery_address=address,
                 notes=note,
-                catalogue=CATALOGUE,
+                catalogue=catalogue,
                 expected_version=model.expected_version(offset),
                 now=now,
             ),
@@ -282,11 +330,30 @@ class OrderLifecycle(RuleBasedStateMachine):
         )
         if change is None:
             return
-        assert total is not None
-        repriced = total != model.total
+        assert stacks is not None
+        repriced = total_of(stacks, model.priority) != model.total
         model.version += 1
-        model.total = total
+        model.lines = stacks
         self._book(tracked, change, TransactionKind.ADJUSTMENT if repriced else None)
+
+    # --- the catalogue changes under the orders -------------------------------------------
+
+    # Everyday prices: a dear one would mostly push raised orders over the total's cap.
+    @rule(sku=st.sampled_from(FOR_SALE), price=st.integers(0, 10_000))
+    def reprice(self, sku: str, price: int) -> None:
+        self.catalogue[sku] = replace(self.catalogue[sku], price=price)
+        if sku in self.prices:
+            self.prices[sku] = price
+
+    @rule(sku=st.sampled_from(FOR_SALE))
+    def withdraw(self, sku: str) -> None:
+        self.catalogue[sku] = replace(self.catalogue[sku], active=False)
+        self.prices.pop(sku, None)
+
+    @rule(sku=st.sampled_from(FOR_SALE))
+    def restore(self, sku: str) -> None:
+        self.catalogue[sku] = replace(self.catalogue[sku], active=True)
+        self.prices[sku] = self.catalogue[sku].price
 
     @precondition(lambda self: self.tracked)
     @rule(which=targets, reason=st.sampled_from([None, "Changed my mind"]), offset=version_offsets)
@@ -354,7 +421,15 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert tracked.order.version == tracked.model.version
 
     @invariant()
-    def total_is_the_catalogue_price_of_the_lines_plus_the_fee(self) -> None:
+    def each_unit_keeps_the_price_it_was_ordered_at(self) -> None:
+        for tracked in self.tracked:
+            lines: dict[str, Stack] = {}
+            for line in tracked.order.lines:
+                lines.setdefault(line.sku, []).append((line.quantity, line.unit_price))
+            assert lines == tracked.model.lines
+
+    @invariant()
+    def total_is_the_price_of_the_lines_plus_the_fee(self) -> None:
         for tracked in self.tracked:
             assert tracked.order.total == tracked.model.total
 
