@@ -12,8 +12,15 @@ from pathlib import Path
 import pytest
 
 from app.settings import EnvVar
-from infra.bundle import LAMBDA_PLATFORM, LAMBDA_PYTHON, build_bundle, interpreter_for
+from infra.bundle import (
+    LAMBDA_PLATFORM,
+    LAMBDA_PYTHON,
+    UNUSED_FONTS,
+    build_bundle,
+    interpreter_for,
+)
 from tests.infra.conftest import Synthesized
+from workers.receipt_fonts import FONT_FILES
 
 pytestmark = pytest.mark.infra
 
@@ -32,6 +39,10 @@ NOT_FOR_LAMBDA = (
     "hypothesis",
     "werkzeug",
     "flask",
+    # The receipt's font packages are read by path, so what importing them needs stays out.
+    "fontTools",
+    "justmytype",
+    "fontpkg",
 )
 ENVIRONMENT = {
     EnvVar.TABLE_NAME: "orders",
@@ -177,3 +188,46 @@ def test_the_handlers_the_stack_names_answer_from_a_bundle_for_this_machine(
     assert answer["statusCode"] == 200, answer
     assert json.loads(answer["body"]) == {"data": {"__typename": "Query"}}
     assert result["answers"][worker] == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+
+
+def test_the_bundle_ships_the_receipt_fonts_and_the_time_zone_database() -> None:
+    bundle = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
+
+    for font in FONT_FILES:
+        assert (bundle / font.package / font.path).is_file(), font
+    for unused in UNUSED_FONTS:
+        assert not (bundle / unused).exists()
+    # Lambda's Amazon Linux has no /usr/share/zoneinfo: zoneinfo falls back to this package.
+    assert (bundle / "tzdata" / "zoneinfo" / "America" / "New_York").is_file()
+
+
+def test_a_receipt_in_any_script_draws_from_the_bundle_alone(tmp_path: Path) -> None:
+    this_python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    bundle = build_bundle(platform.machine(), this_python)
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        from workers.receipt_fonts import font_runs
+        print(sorted({face for face, _ in font_runs("Zoë 李 Пётр שרה محمد 김")}))
+        """
+    )
+
+    # -S: no site-packages, -E: no PYTHON* variables: the fonts and bidi come from the bundle.
+    run = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", script, str(bundle)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [
+        "['NotoSans',",
+        "'NotoSansArabic',",
+        "'NotoSansHebrew',",
+        "'NotoSansKR',",
+        "'NotoSansSC']",
+    ]

@@ -6,13 +6,16 @@ import json
 import subprocess
 import sys
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match
 
 from app.settings import EnvVar
+from domain.delivery import DeliveryPromise
 from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
 from domain.resources import QUEUES, TABLE
+from infra.app import CONTEXT_PREFIX, deployment_config
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import WORKER_CONCURRENCY
 from resolvers.identity import STAFF_GROUP
@@ -323,3 +326,33 @@ def test_the_worker_may_send_only_as_the_configured_sender(synthesized: Synthesi
     assert recipients[0]["Condition"] == {
         "StringEquals": {"ses:FromAddress": "no-reply@example.com"}
     }
+
+
+def test_the_business_clock_country_and_promise_default_and_reach_the_functions(
+    synthesized: Synthesized,
+) -> None:
+    for function in synthesized.resources("AWS::Lambda::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables[EnvVar.BUSINESS_TIME_ZONE] == "America/New_York"
+        assert variables[EnvVar.BUSINESS_COUNTRY] == "US"
+        assert variables[EnvVar.URGENT_DELIVERY_HOURS] == "4"
+        assert variables[EnvVar.STANDARD_DELIVERY_DAYS] == "2"
+
+
+def test_a_deployment_sets_the_business_clock_country_and_promise_in_cdk_context() -> None:
+    context = {
+        "businessName": "Bäckerei",
+        "businessEmail": "orders@example.de",
+        "senderEmail": "no-reply@example.de",
+        "frontendOrigin": "https://shop.example.de",
+        "businessTimeZone": "Europe/Berlin",
+        "businessCountry": "DE",
+        "urgentDeliveryHours": "2",
+        "standardDeliveryDays": "3",
+    }
+    app = cdk.App(context={CONTEXT_PREFIX + key: value for key, value in context.items()})
+
+    business = deployment_config(app).business
+
+    assert (business.time_zone, business.country) == ("Europe/Berlin", "DE")
+    assert business.delivery_promise == DeliveryPromise(urgent_hours=2, standard_days=3)
