@@ -49,7 +49,7 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
     canvas.setAuthor(business.name)
     canvas.setSubject(f"{business.name} receipt for order {number} ({order.customer_name})")
     canvas.setCreator(business.name)
-    page = _Page(canvas, page_size, _footer(business))
+    page = _Page(canvas, page_size, _footer(business), f"Order {number}, continued")
     cancelled = order.status is OrderStatus.CANCELLED
 
     page.text(business.name, size=16, bold=True)
@@ -60,6 +60,7 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
     if cancelled:
         page.text("This order was cancelled and its payments refunded.", color=colors.red)
     page.text(f"Order {number}", size=12, bold=True)
+    page.text(f"Order ID {order.id} - receipt version {order.version}", size=7, color=_GREY)
     page.text(f"Placed {human_time(business.local_time(order.created_at))}")
     if order.updated_at != order.created_at:
         page.text(f"Updated {human_time(business.local_time(order.updated_at))}")
@@ -73,6 +74,8 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
     page.text("Deliver to", bold=True)
     for address_line in _address_lines(snapshot):
         page.text(address_line)
+    if order.notes:
+        page.text(f"Note: {order.notes}", color=_GREY)
     page.gap()
 
     page.row("Item", "Qty", "Unit price", "Total", bold=True)
@@ -106,8 +109,6 @@ def render_receipt(snapshot: OrderSnapshot, business: BusinessProfile) -> bytes:
     page.gap()
     page.gap()
     page.text(f"Thank you for shopping with {business.name}!", size=11, bold=True)
-    page.gap()
-    page.text(f"Order ID {order.id} - receipt version {order.version}", size=7, color=_GREY)
     page.finish()
     canvas.save()
     return buffer.getvalue()
@@ -130,10 +131,13 @@ def _address_lines(snapshot: OrderSnapshot) -> Iterator[str]:
 class _Page:
     """A cursor down the page that starts a new page when it reaches the footer."""
 
-    def __init__(self, canvas: Canvas, size: tuple[float, float], footer: str) -> None:
+    def __init__(
+        self, canvas: Canvas, size: tuple[float, float], footer: str, continued: str
+    ) -> None:
         self._canvas = canvas
         self._width, self._height = size
         self._footer = footer
+        self._continued = continued
         self._left, self._right = _MARGIN, self._width - _MARGIN
         # Columns of the lines table: name, quantity, unit price, line total (right-aligned).
         self._quantity_x, self._unit_x = self._right - 75 * mm, self._right - 35 * mm
@@ -176,7 +180,9 @@ class _Page:
             self._draw_footer()
             self._canvas.showPage()
             self._number += 1
-            self._y = self._top - _LINE
+            self._y = self._top
+            self._draw(self._left, self._continued, 8, color=_GREY)
+            self._y -= _LINE * 1.5
 
     def _draw_footer(self) -> None:
         y = _MARGIN

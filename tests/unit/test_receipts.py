@@ -104,17 +104,20 @@ def test_receipt_totals_the_lines_and_adds_the_delivery_fee() -> None:
     assert "Total $44.48" in text
 
 
-def test_receipt_shows_the_customer_and_the_delivery_address() -> None:
+def test_receipt_shows_the_customer_the_delivery_address_and_their_note() -> None:
     address = an_address(
         line1="12 Analytical Row", line2="Flat 3", postal_code="N1 9GU", city="London"
     )
     placement = an_order_placement(
-        customer=a_profile(name="Ada Lovelace", email="ada@example.com"), delivery_address=address
+        customer=a_profile(name="Ada Lovelace", email="ada@example.com"),
+        delivery_address=address,
+        notes="Ring twice",
     )
 
     text = _receipt_text(a_snapshot(placement))
 
     assert "Ada Lovelace <ada@example.com>" in text
+    assert "Note: Ring twice" in text
     for address_line in ("12 Analytical Row", "Flat 3", "N1 9GU London", "GB"):
         assert address_line in text
 
@@ -324,7 +327,7 @@ def test_a_finished_order_receipt_gives_no_estimate(
     assert "Estimated delivery" not in text
 
 
-def test_the_receipt_thanks_the_customer_and_gives_the_contact_on_every_page() -> None:
+def test_the_receipt_thanks_the_customer_and_gives_the_contact_and_order_on_every_page() -> None:
     products = [a_product(sku=f"SKU-{n:03}", name=f"Item {n:03}") for n in range(80)]
     placement = an_order_placement(
         items=[a_line(product.sku, 1) for product in products], catalogue=a_catalogue(*products)
@@ -338,6 +341,8 @@ def test_the_receipt_thanks_the_customer_and_gives_the_contact_on_every_page() -
     for number, text in enumerate(texts, start=1):
         assert "Questions about your order? orders@teacake.example" in text
         assert f"Page {number}" in text
+    for text in texts[1:]:
+        assert text.startswith(f"Order {order_number(placement.order.id)}, continued")
 
 
 def test_a_receipt_renders_to_a_png_a_person_can_look_at(tmp_path: Path) -> None:
