@@ -14,6 +14,7 @@ import pytest
 from app.local_server import LOCAL_PREFIX, LOCAL_REGION
 from domain.commands import PlaceOrder, encode_command
 from domain.ids import command_id_for, order_id_for
+from domain.notifications import order_number
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.resources import QUEUES
 from domain.serialization import utc_now
@@ -390,10 +391,11 @@ def test_every_change_leaves_a_receipt_and_its_emails_in_the_outbox(
     )
     assert latest
     subjects = [email["subject"] for email in reversed(emails())]
+    number = order_number(order_id)
     assert subjects[2:] == [
-        f"Your order {order_id} was updated",
-        f"Your order {order_id} is on its way",
-        f"Your order {order_id} was delivered",
+        f"Your order {number} was updated",
+        f"Your order {number} is on its way",
+        f"Your order {number} was delivered",
     ]
     page = server.graphql.get(outbox_url + ".html")
     assert f"/dev/receipts/{order_id}" in page.text
