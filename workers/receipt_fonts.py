@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import arabic_reshaper
-from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -118,6 +116,11 @@ def visual_order(text: str) -> str:
     no right-to-left character is returned as it is."""
     if not any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
         return text
+    # Imported here: only right-to-left text pays for them (the reshaper loads fontTools when
+    # it can find it, a tenth of a second).
+    import arabic_reshaper
+    from bidi import get_display
+
     return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
 
 
