@@ -17,13 +17,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page: each node with the cursor that resumes after it."""
+    """One page: each node with the cursor that resumes after it.
+
+    A page can end short of `first`, even empty, and still have a next page: a listing reads at
+    most the store requests its cost is priced at, so when a filter rejects most of what they
+    read, the page stops there and `resume_cursor` continues after the last item read (past the
+    last entry, which the client could not otherwise skip).
+    """
 
     entries: tuple[tuple[str, T], ...]
     has_next_page: bool
+    resume_cursor: str | None = None
 
     @property
     def end_cursor(self) -> str | None:
+        if self.resume_cursor is not None:
+            return self.resume_cursor
         return self.entries[-1][0] if self.entries else None
 
 

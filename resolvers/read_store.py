@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain import storage
@@ -20,6 +21,33 @@ T = TypeVar("T")
 _BATCH_GET_LIMIT = 100
 _ORDER_PREFIX = storage.CUSTOMER_ORDERS_SORT_PREFIX
 
+# The most Queries each read sends, whatever the data: schema/query_cost.py prices the fields
+# at these, so a price bounds the reads. A listing whose Queries run out before its page fills
+# (a filter rejecting most of what they read, or DynamoDB's 1 MB per Query) returns a short,
+# even empty, page with a cursor after the last item read.
+ORDERS_BY_STATUS_QUERIES = len(OrderStatus)  # staff listing every status: one per status
+CUSTOMER_ORDERS_QUERIES = 2  # a customer's orders, of one status or all
+PRODUCTS_QUERIES = 1
+# An order's collection is read whole or not at all (see order_details): 1 MB holds hundreds
+# of changes to one order.
+ORDER_COLLECTION_QUERIES = 1
+# A filter applies after a Query's Limit: a filtered Query reads at least this many items, so
+# one whose filter rejects most of them still has some to return.
+_FILTERED_QUERY_LIMIT = 100
+
+
+class OrderTooLargeToReadError(Exception):
+    """An order's item collection is longer than ORDER_COLLECTION_QUERIES read (1 MB each)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """Items of one index partition that passed the filter, in index order, and the position
+    after which reading resumes when the Queries ran out before enough were found."""
+
+    items: list[storage.Item]
+    resume_after: str | None
+
 
 class DynamoReadStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
@@ -27,7 +55,11 @@ class DynamoReadStore:
         self._table = table_name
 
     async def order_details(self, order_id: str) -> OrderDetails | None:
-        """The order, its ledger and its timeline: one Query on its item collection."""
+        """The order, its ledger and its timeline: one Query on its item collection.
+
+        Raises OrderTooLargeToReadError rather than read past ORDER_COLLECTION_QUERIES: the
+        order's item sorts among its events, so a partial collection could not be trusted.
+        """
         items: list[storage.Item] = []
         params: dict[str, Any] = {
             "TableName": self._table,
@@ -35,17 +67,27 @@ class DynamoReadStore:
             "ExpressionAttributeValues": {":pk": {"S": storage.order_partition(order_id)}},
             "ConsistentRead": True,
         }
-        while True:
+        for _ in range(ORDER_COLLECTION_QUERIES):
             response = await self._client.query(**params)
             items.extend(storage.unmarshal_item(item) for item in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
-                break
+                return storage.order_details_from_items(items)
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return storage.order_details_from_items(items)
+        raise OrderTooLargeToReadError(order_id)
 
-    async def many_order_details(self, order_ids: Sequence[str]) -> list[OrderDetails | None]:
-        """Several orders' collections, queried concurrently (a DataLoader's batch)."""
-        return list(await asyncio.gather(*(self.order_details(key) for key in order_ids)))
+    async def many_order_details(
+        self, order_ids: Sequence[str]
+    ) -> list[OrderDetails | OrderTooLargeToReadError | None]:
+        """Several orders' collections, queried concurrently (a DataLoader's batch); an order
+        too large to read fails its own load, not its neighbours'."""
+
+        async def details(order_id: str) -> OrderDetails | OrderTooLargeToReadError | None:
+            try:
+                return await self.order_details(order_id)
+            except OrderTooLargeToReadError as error:
+                return error
+
+        return list(await asyncio.gather(*(details(key) for key in order_ids)))
 
     async def order(self, order_id: str) -> Order | None:
         item = await self._get(storage.order_key(order_id))
@@ -96,19 +138,31 @@ class DynamoReadStore:
             params["ExpressionAttributeNames"] = {"#status": "status"}
             values[":status"] = {"S": status.value}
         params["ExpressionAttributeValues"] = values
-        items = await self._collect(params, first + 1, exclude=_ORDER_PREFIX + (after or ""))
+        # The key condition includes the cursor's own order: it is read and skipped.
+        scan = await self._scan(
+            params,
+            first + 1,
+            queries=CUSTOMER_ORDERS_QUERIES,
+            position=_customer_order_position,
+            exclude=after,
+        )
         return _page(
-            [storage.order_from_item(item) for item in items],
+            [storage.order_from_item(item) for item in scan.items],
             first,
             storage.order_position,
+            scan.resume_after,
         )
 
     async def orders_by_status(
         self, statuses: Iterable[OrderStatus], first: int, after: str | None
     ) -> Page[Order]:
         """Orders of the given statuses, newest first (GSI2): one query per status, merged."""
+        statuses = tuple(statuses)
+        if not statuses:
+            return Page(entries=(), has_next_page=False)
+        queries = max(ORDERS_BY_STATUS_QUERIES // len(statuses), 1)
 
-        async def one_status(status: OrderStatus) -> list[storage.Item]:
+        async def one_status(status: OrderStatus) -> _Scan:
             condition = "GSI2PK = :pk"
             values: dict[str, Any] = {":pk": {"S": storage.status_partition(status)}}
             if after:
@@ -120,18 +174,24 @@ class DynamoReadStore:
                 "ExpressionAttributeValues": values,
                 "ScanIndexForward": False,
             }
-            return await self._collect(params, first + 1)
+            return await self._scan(params, first + 1, queries=queries, position=_gsi2_position)
 
-        batches = await asyncio.gather(*(one_status(status) for status in statuses))
+        scans = await asyncio.gather(*(one_status(status) for status in statuses))
         merged = sorted(
-            (item for batch in batches for item in batch),
-            key=lambda item: str(item[storage.GSI2_SK]),
-            reverse=True,
+            (item for scan in scans for item in scan.items), key=_gsi2_position, reverse=True
         )
+        # A status whose Queries ran out is known only down to where they stopped: below the
+        # highest such point its unread orders could come before the others', so the page ends.
+        frontier = max(
+            (scan.resume_after for scan in scans if scan.resume_after is not None), default=None
+        )
+        if frontier is not None:
+            merged = [item for item in merged if _gsi2_position(item) >= frontier]
         return _page(
             [storage.order_from_item(item) for item in merged[: first + 1]],
             first,
             storage.order_position,
+            frontier,
         )
 
     async def products(
@@ -151,25 +211,44 @@ class DynamoReadStore:
         if not include_inactive:
             params["FilterExpression"] = "active = :active"
             values[":active"] = {"BOOL": True}
-        items = await self._collect(params, first + 1)
-        return _page([storage.product_from_item(item) for item in items], first, lambda p: p.sku)
+        scan = await self._scan(
+            params, first + 1, queries=PRODUCTS_QUERIES, position=_gsi2_position
+        )
+        return _page(
+            [storage.product_from_item(item) for item in scan.items],
+            first,
+            lambda product: product.sku,
+            scan.resume_after,
+        )
 
-    async def _collect(
-        self, params: dict[str, Any], limit: int, *, exclude: str | None = None
-    ) -> list[storage.Item]:
-        """Query pages until `limit` items have passed the filter or the partition ends."""
+    async def _scan(
+        self,
+        params: dict[str, Any],
+        wanted: int,
+        *,
+        queries: int,
+        position: Callable[[storage.Item], str],
+        exclude: str | None = None,
+    ) -> _Scan:
+        """At most `queries` Queries, until `wanted` items have passed the filter or the
+        partition ends; `position` is where an item sorts, as a cursor holds it."""
         found: list[storage.Item] = []
         request = {"TableName": self._table, **params}
-        while len(found) < limit:
-            response = await self._client.query(**request, Limit=max(limit - len(found), 1))
+        limit = wanted + (exclude is not None)
+        if "FilterExpression" in params:
+            limit = max(limit, _FILTERED_QUERY_LIMIT)
+        for _ in range(queries):
+            response = await self._client.query(**request, Limit=limit)
             for raw in response.get("Items", []):
                 item = storage.unmarshal_item(raw)
-                if exclude is None or item.get(storage.GSI1_SK) != exclude:
+                if position(item) != exclude:
                     found.append(item)
-            if "LastEvaluatedKey" not in response:
-                break
+            if "LastEvaluatedKey" not in response or len(found) >= wanted:
+                return _Scan(found[:wanted], None)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return found[:limit]
+        # Out of Queries: the last item evaluated (passed or filtered out) is where to go on.
+        last_read = storage.unmarshal_item(request["ExclusiveStartKey"])
+        return _Scan(found, position(last_read))
 
     async def _get(self, key: storage.Item) -> storage.Item | None:
         response = await self._client.get_item(
@@ -179,8 +258,25 @@ class DynamoReadStore:
         return None if item is None else storage.unmarshal_item(item)
 
 
-def _page(nodes: list[T], first: int, position: Callable[[T], str]) -> Page[T]:
+def _customer_order_position(item: storage.Item) -> str:
+    return str(item[storage.GSI1_SK]).removeprefix(_ORDER_PREFIX)
+
+
+def _gsi2_position(item: storage.Item) -> str:
+    return str(item[storage.GSI2_SK])
+
+
+def _page(
+    nodes: list[T], first: int, position: Callable[[T], str], resume_after: str | None = None
+) -> Page[T]:
+    """The first `first` nodes; with `resume_after`, the read stopped there, past all of them."""
+    if len(nodes) > first:
+        return Page(
+            entries=tuple((encode_cursor(position(node)), node) for node in nodes[:first]),
+            has_next_page=True,
+        )
     return Page(
-        entries=tuple((encode_cursor(position(node)), node) for node in nodes[:first]),
-        has_next_page=len(nodes) > first,
+        entries=tuple((encode_cursor(position(node)), node) for node in nodes),
+        has_next_page=resume_after is not None,
+        resume_cursor=None if resume_after is None else encode_cursor(resume_after),
     )

@@ -30,8 +30,13 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import ErrorCode
-from domain.orders import OrderStatus
 from resolvers.pagination import MAX_PAGE_SIZE
+from resolvers.read_store import (
+    CUSTOMER_ORDERS_QUERIES,
+    ORDER_COLLECTION_QUERIES,
+    ORDERS_BY_STATUS_QUERIES,
+    PRODUCTS_QUERIES,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class FieldCost:
 FREE = FieldCost(requests=0)
 # One Query on the order's partition returns the order, its ledger and its timeline.
 _ORDER_COLLECTION = "order item collection"
+_ORDER_READ = FieldCost(ORDER_COLLECTION_QUERIES, shared_read=_ORDER_COLLECTION)
 
 # Every field that reads the store, queues a command or returns a list, by `Type.field`; any
 # other field is computed from what its parent holds and costs nothing. A test fails when the
@@ -59,17 +65,18 @@ FIELD_COSTS: Mapping[str, FieldCost] = {
     "Query.customer": FieldCost(1, batched=True),
     # The order with its collection: its transactions and history are then counted again, a
     # small overcount that keeps the model one rule per field.
-    "Query.order": FieldCost(1),
+    "Query.order": FieldCost(ORDER_COLLECTION_QUERIES),
     "Query.command": FieldCost(1),
-    # Staff asking for every status read one index partition per status.
-    "Query.orders": FieldCost(len(OrderStatus), paged=True),
-    "Query.products": FieldCost(1, paged=True),
-    # A page after a cursor can take a second Query: the cursor's own item is read and skipped.
-    "Customer.orders": FieldCost(2, paged=True),
+    # A listing sends at most the Queries the read store allows it, whatever the data: a page
+    # they cannot fill (a filter rejecting most items) ends short, with a cursor to go on from.
+    # Staff list by status (every status: one partition each); a customer lists their own.
+    "Query.orders": FieldCost(max(ORDERS_BY_STATUS_QUERIES, CUSTOMER_ORDERS_QUERIES), paged=True),
+    "Query.products": FieldCost(PRODUCTS_QUERIES, paged=True),
+    "Customer.orders": FieldCost(CUSTOMER_ORDERS_QUERIES, paged=True),
     "Order.customer": FieldCost(1, batched=True),
-    "Order.receipt": FieldCost(1, shared_read=_ORDER_COLLECTION),
-    "Order.transactions": FieldCost(1, shared_read=_ORDER_COLLECTION),
-    "Order.history": FieldCost(1, shared_read=_ORDER_COLLECTION),
+    "Order.receipt": _ORDER_READ,
+    "Order.transactions": _ORDER_READ,
+    "Order.history": _ORDER_READ,
     # Lists their parent already holds (a connection's edges are its page, counted by it).
     "Order.items": FREE,
     "OrderConnection.edges": FREE,

@@ -71,3 +71,11 @@ def test_a_page_ends_at_its_last_entrys_cursor() -> None:
 
     assert page.end_cursor == "cursor-2"
     assert Page(entries=(), has_next_page=False).end_cursor is None
+
+
+def test_a_page_cut_short_by_its_reads_ends_where_they_stopped() -> None:
+    # A filter passed one item of those read: the next page resumes after the last item read.
+    short = Page(entries=(("cursor-1", "a"),), has_next_page=True, resume_cursor="cursor-9")
+    empty = Page(entries=(), has_next_page=True, resume_cursor="cursor-9")
+
+    assert short.end_cursor == empty.end_cursor == "cursor-9"

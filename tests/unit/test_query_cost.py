@@ -21,8 +21,14 @@ from graphql import (
 )
 
 from app import loadtest
+from domain.orders import OrderStatus
 from resolvers.pagination import MAX_PAGE_SIZE
-from resolvers.read_store import _BATCH_GET_LIMIT
+from resolvers.read_store import (
+    _BATCH_GET_LIMIT,
+    CUSTOMER_ORDERS_QUERIES,
+    ORDERS_BY_STATUS_QUERIES,
+    PRODUCTS_QUERIES,
+)
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import FIELD_COSTS, FREE, query_cost
 from tests.e2e import operations as e2e
@@ -96,6 +102,16 @@ def test_one_profile_batch_serves_a_whole_page() -> None:
 def test_one_profile_batch_holds_the_largest_page() -> None:
     # What makes a batched field cost one request per page, not one per hundred items.
     assert MAX_PAGE_SIZE <= _BATCH_GET_LIMIT
+
+
+def test_a_listing_is_priced_at_the_most_queries_its_reads_may_send() -> None:
+    # The read store stops each listing at these, whatever a filter passes: a true bound.
+    orders = FIELD_COSTS["Query.orders"].requests
+
+    assert orders >= CUSTOMER_ORDERS_QUERIES  # a customer's own orders, of one status or all
+    assert orders >= ORDERS_BY_STATUS_QUERIES >= len(OrderStatus)  # staff: a Query per status
+    assert FIELD_COSTS["Customer.orders"].requests == CUSTOMER_ORDERS_QUERIES
+    assert FIELD_COSTS["Query.products"].requests == PRODUCTS_QUERIES
 
 
 def test_a_batch_is_counted_once_for_each_page_it_serves() -> None:
