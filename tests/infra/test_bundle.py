@@ -19,6 +19,7 @@ from infra.bundle import (
     build_bundle,
     interpreter_for,
 )
+from tests.api_requests import LAMBDA_ENVIRONMENT, api_gateway_event
 from tests.infra.conftest import Synthesized
 from workers.receipt_fonts import FONT_FILES
 
@@ -44,49 +45,11 @@ NOT_FOR_LAMBDA = (
     "justmytype",
     "fontpkg",
 )
+# The environment the stack gives a Lambda, and a sample event of each kind its handlers take.
 ENVIRONMENT = {
-    EnvVar.TABLE_NAME: "orders",
-    EnvVar.URGENT_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/urgent.fifo",
-    EnvVar.STANDARD_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/standard.fifo",
-    EnvVar.BUCKET_NAME: "receipts",
-    EnvVar.REGION: "us-east-1",
-    EnvVar.BUSINESS_NAME: "Example Shop",
-    EnvVar.BUSINESS_EMAIL: "orders@example.com",
-    EnvVar.SENDER_EMAIL: "no-reply@example.com",
-    # No AWS call is made below; credentials only let the SDK build its clients.
-    "AWS_ACCESS_KEY_ID": "bundle-test",
-    "AWS_SECRET_ACCESS_KEY": "bundle-test",
+    name: value for name, value in LAMBDA_ENVIRONMENT.items() if name != EnvVar.LOG_LEVEL
 }
-API_GATEWAY_EVENT = {
-    "resource": "/graphql",
-    "path": "/graphql",
-    "httpMethod": "POST",
-    "headers": {
-        "Content-Type": "application/json",
-        "Host": "abc.execute-api.us-east-1.amazonaws.com",
-    },
-    "multiValueHeaders": {
-        "Content-Type": ["application/json"],
-        "Host": ["abc.execute-api.us-east-1.amazonaws.com"],
-    },
-    "queryStringParameters": None,
-    "multiValueQueryStringParameters": None,
-    "pathParameters": None,
-    "stageVariables": None,
-    "requestContext": {
-        "resourcePath": "/graphql",
-        "httpMethod": "POST",
-        "path": "/prod/graphql",
-        "stage": "prod",
-        "requestId": "req-1",
-        "identity": {"sourceIp": "203.0.113.7"},
-        "authorizer": {
-            "claims": {"sub": "c0ffee", "email": "ann@example.com", "cognito:groups": "staff"}
-        },
-    },
-    "body": json.dumps({"query": "{ __typename }"}),
-    "isBase64Encoded": False,
-}
+API_GATEWAY_EVENT = api_gateway_event()
 SQS_EVENT = {
     "Records": [
         {

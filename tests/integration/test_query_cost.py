@@ -22,6 +22,7 @@ from domain.orders import EventKind, OrderStatus, TimelineEvent
 from resolvers.identity import Identity
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import query_cost
+from tests.api_requests import api_gateway_event
 from tests.factories import NOW, a_profile, an_order
 from tests.integration.conftest import Stack, identity
 from tests.integration.test_graphql_limits import SignedIn
@@ -196,36 +197,6 @@ async def test_the_dearest_requests_within_budget_make_no_more_store_calls_than_
     assert 0 < stack.calls.total() <= cost
 
 
-def api_gateway_event(query: str, claims: dict[str, str]) -> dict[str, Any]:
-    """A REST API event as API Gateway hands it over after its Cognito authorizer."""
-    headers = {
-        "Content-Type": "application/json",
-        "Host": "abc.execute-api.us-east-1.amazonaws.com",
-    }
-    return {
-        "resource": "/graphql",
-        "path": "/graphql",
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/graphql",
-            "httpMethod": "POST",
-            "path": "/prod/graphql",
-            "stage": "prod",
-            "requestId": "req-1",
-            "identity": {"sourceIp": "203.0.113.7"},
-            "authorizer": {"claims": claims},
-        },
-        "body": json.dumps({"query": query}),
-        "isBase64Encoded": False,
-    }
-
-
 # The Lambda handler as Lambda runs it: imported in a fresh process configured by environment.
 INVOKE_LAMBDA = """
 import json, sys
@@ -239,7 +210,10 @@ async def test_the_lambda_handler_refuses_over_budget_and_serves_within(stack: S
     staff = {"sub": STAFF.sub, "email": "staff@example.com", "cognito:groups": "staff"}
     over, _, cost = OVER_BUDGET["the-issues-request"]
     within, _ = WITHIN_BUDGET["one-full-page-with-every-read"]
-    events = [api_gateway_event(over, staff), api_gateway_event(within, staff)]
+    events = [
+        api_gateway_event(json.dumps({"query": query}).encode(), claims=staff)
+        for query in (over, within)
+    ]
 
     process = await asyncio.create_subprocess_exec(
         sys.executable,
