@@ -17,7 +17,19 @@ DEFAULT_DEV_TOKEN_SECRET = "order-delivery-local-development-secret"  # noqa: S1
 DEFAULT_DATA_DIR = ".order-delivery"
 
 
+def _cors_origin(value: str) -> str:
+    from app.settings import is_cors_origin
+
+    if not is_cors_origin(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an origin: give scheme://host[:port], e.g. https://shop.example"
+        )
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
+    from app.settings import LOCAL_WEB_ORIGIN
+
     parser = argparse.ArgumentParser(prog="order-delivery", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API, GraphiQL and the worker locally")
@@ -40,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
         "--fresh",
         action="store_true",
         help="start empty, ignoring the saved data; a clean stop then replaces it",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        metavar="ORIGIN",
+        action="append",
+        type=_cors_origin,
+        help="a browser origin allowed to call the API; repeat for more (default: "
+        f"{LOCAL_WEB_ORIGIN}, the web app's development server)",
     )
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     load = commands.add_parser(
@@ -87,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     from app.local_server import ServeOptions, serve
+    from app.settings import LOCAL_WEB_ORIGIN
 
     options = ServeOptions(
         host=arguments.host,
@@ -96,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=arguments.log_level,
         data_dir=Path(arguments.data_dir).resolve(),
         fresh=arguments.fresh,
+        cors_origins=tuple(arguments.cors_origin or (LOCAL_WEB_ORIGIN,)),
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(options))

@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import uvicorn
@@ -29,7 +29,7 @@ from app.local_state import (
 )
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
-from app.settings import GRAPHQL_PATH, Settings
+from app.settings import GRAPHQL_PATH, LOCAL_WEB_ORIGIN, Settings
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
@@ -82,6 +82,8 @@ class ServeOptions:
     # None keeps it in memory only. `fresh` starts empty, the next stop replacing what was saved.
     data_dir: Path | None = None
     fresh: bool = False
+    # Browser origins allowed to call the API (CORS); the same setting the stack deploys.
+    cors_origins: tuple[str, ...] = (LOCAL_WEB_ORIGIN,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             visibility_timeout=options.visibility_timeout,
             business=local_business(options.host, options.port),
         )
+        settings = replace(settings, cors_allowed_origins=options.cors_origins)
         local_state = "in memory only: a restart starts empty"
         if emulator is None:
             local_state = f"kept by the emulator at {endpoint}"
@@ -150,6 +153,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             services,
             BearerTokenAuthenticator(tokens),
             developer_mode=True,
+            cors_allowed_origins=settings.cors_allowed_origins,
             extra_routes=outbox_routes(
                 endpoint, services, BearerTokenAuthenticator(tokens), bind_host=options.host
             ),

@@ -13,6 +13,17 @@ from domain.orders import DeliveryPriority
 
 # Where the API answers, locally and behind API Gateway.
 GRAPHQL_PATH = "/graphql"
+# The web app's development server (Vite): the origin the local server allows by default.
+LOCAL_WEB_ORIGIN = "http://localhost:5173"
+# A browser's Origin: scheme, host and optional port; no wildcard, path or trailing slash.
+_ORIGIN = re.compile(
+    r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?"
+)
+
+
+def is_cors_origin(value: str) -> bool:
+    """Whether `value` can be allowed as a CORS origin: `https://shop.example[:port]`."""
+    return _ORIGIN.fullmatch(value) is not None
 
 
 class EnvVar:
@@ -88,6 +99,11 @@ class Settings:
             ("http://", "https://")
         ):
             problems.append("aws_endpoint_url must be an http(s) URL")
+        refused = [origin for origin in self.cors_allowed_origins if not is_cors_origin(origin)]
+        if refused:
+            problems.append(
+                f"CORS origins must be scheme://host[:port], without wildcard or path: {refused}"
+            )
         if self.log_level not in _LOG_LEVELS:
             problems.append(f"log_level must be one of {', '.join(_LOG_LEVELS)}")
         if not 1 <= self.receipt_url_ttl_seconds <= MAX_RECEIPT_URL_TTL_SECONDS:

@@ -78,3 +78,9 @@ def test_letter_paper_for_north_america_and_a4_elsewhere(country: str, paper: Pa
 
 def test_the_order_number_is_the_ids_last_eight_characters_in_two_groups() -> None:
     assert order_number("01JQ4Z8C2V5N8R7K3M9QXAB4CD") == "9QXA-B4CD"
+
+
+@pytest.mark.parametrize("origin", ["*", "https://shop.example/app", "null", "https://"])
+def test_a_cors_origin_that_is_not_scheme_host_port_is_refused(origin: str) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_environ({**LAMBDA_ENVIRONMENT, EnvVar.CORS_ALLOWED_ORIGINS: origin})

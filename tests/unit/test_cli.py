@@ -47,3 +47,32 @@ def test_serving_beyond_loopback_with_a_secret_of_ones_own_starts(
     assert cli.main(["serve", "--host", "0.0.0.0"]) == 0  # noqa: S104
 
     assert served[0].dev_token_secret == "a-secret-of-our-own-that-nobody-else-knows"
+
+
+def test_the_web_apps_dev_server_is_the_default_cors_origin(served: list[Any]) -> None:
+    assert cli.main(["serve"]) == 0
+
+    assert served[0].cors_origins == ("http://localhost:5173",)
+
+
+def test_cors_origins_are_given_one_by_one(served: list[Any]) -> None:
+    arguments = ["--cors-origin", "https://shop.example", "--cors-origin", "http://[::1]:3000"]
+
+    assert cli.main(["serve", *arguments]) == 0
+
+    assert served[0].cors_origins == ("https://shop.example", "http://[::1]:3000")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["*", "https://*.example", "shop.example", "https://shop.example/", "ftp://shop.example", ""],
+)
+def test_anything_but_an_origin_is_refused_in_one_line(
+    served: list[Any], origin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--cors-origin", origin])
+
+    assert exit_.value.code == 2
+    assert served == []
+    assert "is not an origin" in capsys.readouterr().err
