@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,18 +28,38 @@ def _cors_origin(value: str) -> str:
     return value
 
 
+def _aws_endpoint(value: str) -> str:
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an endpoint URL: give http(s)://host:port, e.g. "
+            "http://127.0.0.1:5000"
+        )
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     from app.settings import LOCAL_WEB_ORIGIN
 
     parser = argparse.ArgumentParser(prog="order-delivery", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the API, GraphiQL and the worker locally")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser(
+        "serve",
+        help="run the API, GraphiQL and the worker locally",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on; beyond loopback, set "
+        f"{DEV_TOKEN_SECRET_VAR} to a secret of your own",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
     serve.add_argument(
         "--aws-endpoint",
         metavar="URL",
-        help="use this AWS emulator instead of starting the embedded one",
+        type=_aws_endpoint,
+        help="use this AWS emulator instead of starting the embedded one (default: embedded)",
     )
     serve.add_argument(
         "--data-dir",
@@ -61,7 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a browser origin allowed to call the API; repeat for more (default: "
         f"{LOCAL_WEB_ORIGIN}, the web app's development server)",
     )
-    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much the service logs",
+    )
     load = commands.add_parser(
         "loadtest", help="load a local service (loopback only), then check nothing was lost"
     )
@@ -74,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--name")
     token.add_argument("--email")
     token.add_argument("--staff", action="store_true", help="member of the staff group")
+    token.add_argument(
+        "--header",
+        action="store_true",
+        help="print the whole header, `Authorization: Bearer <token>`, ready to paste",
+    )
     return parser
 
 
@@ -83,11 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "token":
         from resolvers.dev_tokens import DevTokens
 
-        print(
-            DevTokens(secret).issue(
-                arguments.sub, name=arguments.name, email=arguments.email, staff=arguments.staff
-            )
+        token = DevTokens(secret).issue(
+            arguments.sub, name=arguments.name, email=arguments.email, staff=arguments.staff
         )
+        print(f"Authorization: Bearer {token}" if arguments.header else token)
         return 0
     if arguments.command == "loadtest":
         from app.loadtest import run
@@ -106,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from app.local_server import ServeOptions, serve
+    from app.local_server import ServeOptions, ServiceStartError, serve
     from app.settings import LOCAL_WEB_ORIGIN
 
     options = ServeOptions(
@@ -119,8 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         fresh=arguments.fresh,
         cors_origins=tuple(arguments.cors_origin or (LOCAL_WEB_ORIGIN,)),
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(options))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(options))
+    except ServiceStartError as error:
+        print(f"order-delivery: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

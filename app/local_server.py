@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -12,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import uvicorn
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from app.api_services import LazyApiServices
 from app.asgi import create_app
@@ -109,6 +111,46 @@ class _HttpServer(uvicorn.Server):
         yield
 
 
+class ServiceStartError(Exception):
+    """The local service could not start; the message says why, in one line for a person."""
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before anything starts when the address cannot be listened on (in use, or not
+    this machine's), rather than after the emulator and the worker are up."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise ServiceStartError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+async def _create_resources_at(
+    clients: AwsClients, endpoint: str, options: ServeOptions
+) -> Settings:
+    """The local resources on `endpoint`, or a ServiceStartError saying what is wrong with it."""
+    try:
+        return await create_resources(
+            clients,
+            prefix=LOCAL_PREFIX,
+            region=LOCAL_REGION,
+            endpoint_url=endpoint,
+            visibility_timeout=options.visibility_timeout,
+            business=local_business(options.host, options.port),
+        )
+    except EndpointConnectionError:
+        raise ServiceStartError(f"nothing answers at the AWS endpoint {endpoint}") from None
+    except (BotoCoreError, ClientError) as error:
+        raise ServiceStartError(
+            f"{endpoint} does not answer as AWS does ({type(error).__name__})"
+        ) from None
+
+
 @asynccontextmanager
 async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
     """Start emulator, resources, worker loop and HTTP server; stop them all on exit."""
@@ -118,6 +160,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             "GraphiQL's scripts are not installed (missing: "
             f"{', '.join(missing[:3])}...): run `make install` or scripts/fetch_graphiql_assets.py"
         )
+    _check_port_free(options.host, options.port)
     emulator: EmbeddedAwsEmulator | None = None
     endpoint = options.aws_endpoint
     if endpoint is None:
@@ -129,14 +172,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
     server: uvicorn.Server | None = None
     kept: LocalEnvironment | None = None  # set once restored: only then may a stop save over it
     try:
-        settings = await create_resources(
-            clients,
-            prefix=LOCAL_PREFIX,
-            region=LOCAL_REGION,
-            endpoint_url=endpoint,
-            visibility_timeout=options.visibility_timeout,
-            business=local_business(options.host, options.port),
-        )
+        settings = await _create_resources_at(clients, endpoint, options)
         settings = replace(settings, cors_allowed_origins=options.cors_origins)
         local_state = "in memory only: a restart starts empty"
         if emulator is None:

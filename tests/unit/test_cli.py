@@ -76,3 +76,20 @@ def test_anything_but_an_origin_is_refused_in_one_line(
     assert exit_.value.code == 2
     assert served == []
     assert "is not an origin" in capsys.readouterr().err
+
+
+def test_token_header_is_ready_to_paste(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["token", "--sub", "alice", "--header"]) == 0
+
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Authorization: Bearer ey")
+    assert line.count(".") == 2
+
+
+def test_every_serve_option_has_help_with_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+
+    help_text = capsys.readouterr().out
+    for default in ("127.0.0.1", "8000", "INFO", ".order-delivery", "http://localhost:5173"):
+        assert f"default: {default}" in help_text or f"(default: {default}" in help_text
