@@ -28,6 +28,15 @@ def _cors_origin(value: str) -> str:
     return value
 
 
+class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, unless it has none worth saying (absent, or a flag off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _aws_endpoint(value: str) -> str:
     parsed = urllib.parse.urlsplit(value)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -46,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="run the API, GraphiQL and the worker locally",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpWithDefaults,
     )
     serve.add_argument(
         "--host",
@@ -89,16 +98,18 @@ def _parser() -> argparse.ArgumentParser:
         help="how much the service logs",
     )
     load = commands.add_parser(
-        "loadtest", help="load a local service (loopback only), then check nothing was lost"
+        "loadtest",
+        help="load a local service (loopback only), then check nothing was lost",
+        formatter_class=_HelpWithDefaults,
     )
-    load.add_argument("--orders", type=int, default=200)
-    load.add_argument("--concurrency", type=int, default=20)
-    load.add_argument("--customers", type=int, default=50)
-    load.add_argument("--seed", type=int, default=7)
+    load.add_argument("--orders", type=int, default=200, help="orders to place")
+    load.add_argument("--concurrency", type=int, default=20, help="clients at once")
+    load.add_argument("--customers", type=int, default=50, help="distinct customers")
+    load.add_argument("--seed", type=int, default=7, help="the random seed, for a repeatable run")
     token = commands.add_parser("token", help="print a bearer token the local server accepts")
     token.add_argument("--sub", required=True, help="the identity's subject (customer id)")
-    token.add_argument("--name")
-    token.add_argument("--email")
+    token.add_argument("--name", help="the name claim (default: none)")
+    token.add_argument("--email", help="the email claim, counted as verified (default: none)")
     token.add_argument("--staff", action="store_true", help="member of the staff group")
     token.add_argument(
         "--header",
