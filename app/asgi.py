@@ -26,7 +26,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from app.api_services import LazyApiServices
-from app.graphiql_page import GRAPHIQL_ASSETS_DIR, graphiql_html
+from app.graphiql_page import FIRST_QUERY_PATH, GRAPHIQL_ASSETS_DIR, graphiql_html
 from app.graphql_request import (
     JSON_MEDIA_TYPE,
     MalformedRequestError,
@@ -60,7 +60,12 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
     """
 
     def __init__(
-        self, services: LazyApiServices, authenticator: Authenticator, *, developer_mode: bool
+        self,
+        services: LazyApiServices,
+        authenticator: Authenticator,
+        *,
+        developer_mode: bool,
+        ide_headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             build_schema(developer_mode=developer_mode),
@@ -69,6 +74,17 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         )
         self._services = services
         self._authenticator = authenticator
+        # The IDE opens ready: a first query in the editor, these headers (a demo token) in
+        # its Headers tab, so the schema loads without pasting anything.
+        self._ide_page = (
+            graphiql_html(
+                GRAPHIQL_ASSETS_PATH,
+                default_query=FIRST_QUERY_PATH.read_text(encoding="utf-8"),
+                default_headers=json.dumps(dict(ide_headers), indent=2) if ide_headers else None,
+            )
+            if developer_mode
+            else ""
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -112,7 +128,7 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         return request_context(await self._services.get(), identity, correlation_id)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html(GRAPHIQL_ASSETS_PATH))
+        return HTMLResponse(self._ide_page)
 
 
 class CorrelationIds:
@@ -219,11 +235,14 @@ def create_app(
     developer_mode: bool,
     cors_allowed_origins: Sequence[str] = (),
     extra_routes: Sequence[BaseRoute] = (),
+    ide_headers: Mapping[str, str] | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = [
         Route(
             GRAPHQL_PATH,
-            OrderDeliveryGraphQL(services, authenticator, developer_mode=developer_mode),
+            OrderDeliveryGraphQL(
+                services, authenticator, developer_mode=developer_mode, ide_headers=ide_headers
+            ),
             methods=["GET", "POST"],
         ),
         Route("/healthz", _health),

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST_PATH = Path(__file__).with_name("graphiql_assets.json")
+# What the editor opens with locally: one anonymous query (GraphiQL keeps a selected operation
+# name across edits, so a document of named operations would break the next anonymous one).
+FIRST_QUERY_PATH = Path(__file__).with_name("graphiql_first_query.graphql")
+# The README's walk-through, as named operations: pasted whole into GraphiQL, it runs.
+WALKTHROUGH_PATH = Path(__file__).with_name("graphiql_walkthrough.graphql")
 GRAPHIQL_ASSETS_DIR: Path = Path(__file__).with_name("graphiql_assets")
 
 # A <script ...> or <link ...> start tag; quoted values may hold ">" (the favicon does).
@@ -87,15 +92,47 @@ def _localize_tag(tag: str, base: str) -> str:
     return re.sub(r"\s*(/?>)$", lambda m: f' integrity="{asset.sha384}"{m.group(1)}', tag)
 
 
+# Where strawberry's template sets the editor's first query and its headers.
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
+_INITIAL_HEADERS = "React.useState(parameters.headers)"
+
+
+def _script_literal(value: str) -> str:
+    """A JavaScript string literal that cannot close the <script> it stands in."""
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def _with_defaults(page: str, query: str | None, headers: str | None) -> str:
+    if query is not None:
+        if not _EXAMPLE_QUERY.search(page):
+            raise RuntimeError("strawberry's GraphiQL template no longer sets EXAMPLE_QUERY")
+        literal = _script_literal(query)
+        page = _EXAMPLE_QUERY.sub(lambda _: f"const EXAMPLE_QUERY = {literal};", page, count=1)
+    if headers is not None:
+        if _INITIAL_HEADERS not in page:
+            raise RuntimeError("strawberry's GraphiQL template no longer reads ?headers=")
+        page = page.replace(
+            _INITIAL_HEADERS,
+            f"React.useState(parameters.headers || {_script_literal(headers)})",
+            1,
+        )
+    return page
+
+
 @functools.lru_cache(maxsize=8)
-def graphiql_html(assets_url: str) -> str:
+def graphiql_html(
+    assets_url: str, *, default_query: str | None = None, default_headers: str | None = None
+) -> str:
     """The GraphiQL page, loading its scripts and stylesheets from under `assets_url`.
 
-    `assets_url` is where GRAPHIQL_ASSETS_DIR is served, e.g. "/graphiql-assets".
+    `assets_url` is where GRAPHIQL_ASSETS_DIR is served, e.g. "/graphiql-assets". The editor
+    opens with `default_query` and the Headers tab with `default_headers` (JSON text) unless
+    the page's URL gives its own (`?q=`, `?headers=`), so a shared link still wins.
     Raises RuntimeError if strawberry's template loads anything the manifest lacks.
     """
     base = assets_url.rstrip("/")
     page = _TAG.sub(lambda m: _localize_tag(m.group(0), base), _template())
+    page = _with_defaults(page, default_query, default_headers)
     leftover = _REMOTE_LOAD.search(page)
     if leftover is not None:
         context = page[max(leftover.start() - 80, 0) : leftover.end() + 80]

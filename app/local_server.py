@@ -190,6 +190,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             BearerTokenAuthenticator(tokens),
             developer_mode=True,
             cors_allowed_origins=settings.cors_allowed_origins,
+            ide_headers={"Authorization": f"Bearer {DEMO_CUSTOMER.token(tokens)}"},
             extra_routes=outbox_routes(
                 endpoint, services, BearerTokenAuthenticator(tokens), bind_host=options.host
             ),

@@ -218,3 +218,46 @@ async def test_graphiql_page_works_offline(live_server: Any, tmp_path: Path) -> 
 
     assert_offline_and_clean()
     assert any(urllib.parse.urlsplit(u).path.endswith(".js") for u in requests), requests
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+@pytest.mark.asyncio
+@pytest.mark.timeout(180)
+async def test_graphiql_opens_ready_with_the_walkthrough_and_a_token(
+    live_server: Any, tmp_path: Path
+) -> None:
+    # GIVEN a newcomer who opens GraphiQL with nothing pasted anywhere
+    introspections: list[Response] = []
+
+    def on_response(response: Response) -> None:
+        if response.request.method == "POST" and "__schema" in (response.request.post_data or ""):
+            introspections.append(response)
+
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            user_data_dir=tmp_path / "chromium-profile",
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            context.set_default_timeout(30_000)
+            context.on("response", on_response)
+            page = context.pages[0] if context.pages else await context.new_page()
+            await page.goto(live_server.graphql_url)
+
+            # THEN the schema loads with the demo customer's token, docs and explorer work
+            await _wait_until(lambda: bool(introspections), "schema introspection")
+            schema_response = introspections[0]
+            assert schema_response.ok, await schema_response.text()
+            token = await schema_response.request.header_value("authorization") or ""
+            assert token.startswith("Bearer ")
+            assert "__schema" in ((await schema_response.json()).get("data") or {})
+            # AND the editor holds a first query, the Headers tab the token
+            await expect(page.locator(QUERY_EDITOR)).to_be_visible()
+            assert "products(first: 10)" in await _editor_value(page, QUERY_EDITOR)
+            await page.get_by_role("button", name="Headers", exact=True).click()
+            assert token in await _editor_value(page, HEADERS_EDITOR)
+        finally:
+            await context.close()
