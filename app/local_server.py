@@ -185,15 +185,14 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
         await seed_demo_catalogue(await worker.handlers())
         tokens = DevTokens(options.dev_token_secret)
         services = LazyApiServices(settings, clients)
+        authenticator = BearerTokenAuthenticator(tokens)  # the API's, and the outbox's off loopback
         app = create_app(
             services,
-            BearerTokenAuthenticator(tokens),
+            authenticator,
             developer_mode=True,
             cors_allowed_origins=settings.cors_allowed_origins,
             ide_headers={"Authorization": f"Bearer {DEMO_CUSTOMER.token(tokens)}"},
-            extra_routes=outbox_routes(
-                endpoint, services, BearerTokenAuthenticator(tokens), bind_host=options.host
-            ),
+            extra_routes=outbox_routes(endpoint, services, authenticator, bind_host=options.host),
         )
         sqs = await clients.sqs()
         # One consumer per queue, as Lambda has one event source per queue: urgent orders never

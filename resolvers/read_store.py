@@ -41,7 +41,7 @@ class OrderTooLargeToReadError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class _Scan:
+class _PartitionRead:
     """Items of one index partition that passed the filter, in index order, and the position
     after which reading resumes when the Queries ran out before enough were found."""
 
@@ -139,7 +139,7 @@ class DynamoReadStore:
             values[":status"] = {"S": status.value}
         params["ExpressionAttributeValues"] = values
         # The key condition includes the cursor's own order: it is read and skipped.
-        scan = await self._scan(
+        read = await self._read_partition(
             params,
             first + 1,
             queries=CUSTOMER_ORDERS_QUERIES,
@@ -147,10 +147,10 @@ class DynamoReadStore:
             exclude=after,
         )
         return _page(
-            [storage.order_from_item(item) for item in scan.items],
+            [storage.order_from_item(item) for item in read.items],
             first,
             storage.order_position,
-            scan.resume_after,
+            read.resume_after,
         )
 
     async def orders_by_status(
@@ -162,7 +162,7 @@ class DynamoReadStore:
             return Page(entries=(), has_next_page=False)
         queries = max(ORDERS_BY_STATUS_QUERIES // len(statuses), 1)
 
-        async def one_status(status: OrderStatus) -> _Scan:
+        async def one_status(status: OrderStatus) -> _PartitionRead:
             condition = "GSI2PK = :pk"
             values: dict[str, Any] = {":pk": {"S": storage.status_partition(status)}}
             if after:
@@ -174,16 +174,18 @@ class DynamoReadStore:
                 "ExpressionAttributeValues": values,
                 "ScanIndexForward": False,
             }
-            return await self._scan(params, first + 1, queries=queries, position=_gsi2_position)
+            return await self._read_partition(
+                params, first + 1, queries=queries, position=_gsi2_position
+            )
 
-        scans = await asyncio.gather(*(one_status(status) for status in statuses))
+        reads = await asyncio.gather(*(one_status(status) for status in statuses))
         merged = sorted(
-            (item for scan in scans for item in scan.items), key=_gsi2_position, reverse=True
+            (item for read in reads for item in read.items), key=_gsi2_position, reverse=True
         )
         # A status whose Queries ran out is known only down to where they stopped: below the
         # highest such point its unread orders could come before the others', so the page ends.
         frontier = max(
-            (scan.resume_after for scan in scans if scan.resume_after is not None), default=None
+            (read.resume_after for read in reads if read.resume_after is not None), default=None
         )
         if frontier is not None:
             merged = [item for item in merged if _gsi2_position(item) >= frontier]
@@ -211,17 +213,17 @@ class DynamoReadStore:
         if not include_inactive:
             params["FilterExpression"] = "active = :active"
             values[":active"] = {"BOOL": True}
-        scan = await self._scan(
+        read = await self._read_partition(
             params, first + 1, queries=PRODUCTS_QUERIES, position=_gsi2_position
         )
         return _page(
-            [storage.product_from_item(item) for item in scan.items],
+            [storage.product_from_item(item) for item in read.items],
             first,
             lambda product: product.sku,
-            scan.resume_after,
+            read.resume_after,
         )
 
-    async def _scan(
+    async def _read_partition(
         self,
         params: dict[str, Any],
         wanted: int,
@@ -229,7 +231,7 @@ class DynamoReadStore:
         queries: int,
         position: Callable[[storage.Item], str],
         exclude: str | None = None,
-    ) -> _Scan:
+    ) -> _PartitionRead:
         """At most `queries` Queries, until `wanted` items have passed the filter or the
         partition ends; `position` is where an item sorts, as a cursor holds it."""
         found: list[storage.Item] = []
@@ -244,11 +246,11 @@ class DynamoReadStore:
                 if position(item) != exclude:
                     found.append(item)
             if "LastEvaluatedKey" not in response or len(found) >= wanted:
-                return _Scan(found[:wanted], None)
+                return _PartitionRead(found[:wanted], None)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         # Out of Queries: the last item evaluated (passed or filtered out) is where to go on.
         last_read = storage.unmarshal_item(request["ExclusiveStartKey"])
-        return _Scan(found, position(last_read))
+        return _PartitionRead(found, position(last_read))
 
     async def _get(self, key: storage.Item) -> storage.Item | None:
         response = await self._client.get_item(

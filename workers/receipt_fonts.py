@@ -124,5 +124,6 @@ def visual_order(text: str) -> str:
     return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in font_runs(text))
+def runs_width(runs: list[tuple[str, str]], size: float) -> float:
+    """How wide `runs` (from font_runs) are drawn at `size` points."""
+    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in runs)

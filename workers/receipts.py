@@ -21,7 +21,7 @@ from workers.order_wording import (
     human_time,
     money,
 )
-from workers.receipt_fonts import THICKEN, font_runs, primary_face, text_width
+from workers.receipt_fonts import THICKEN, font_runs, primary_face, runs_width
 
 PAGE_SIZES = {PaperSize.LETTER: LETTER, PaperSize.A4: A4}
 _MARGIN = 18 * mm
@@ -205,14 +205,15 @@ class _Page:
     ) -> None:
         """Draw `value` run by run, each in a face that has its characters. The files hold one
         weight: heavier text is the glyphs filled and outlined (text render mode 2)."""
+        runs = list(font_runs(value))  # laid out once: for the width and for drawing
         if right:
-            x -= text_width(value, size)
+            x -= runs_width(runs, size)
         canvas = self._canvas
         canvas.saveState()
         canvas.setFillColor(color)
         canvas.setStrokeColor(color)
         y = self._y if y is None else y
-        for face, run in font_runs(value):
+        for face, run in runs:
             thicken = THICKEN[face] + (_BOLD if bold else 0.0)
             canvas.setLineWidth(size * thicken)
             text = canvas.beginText(x, y)
