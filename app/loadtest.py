@@ -29,8 +29,9 @@ import aiohttp
 
 from app.dev_outbox import read_outbox
 from app.local_server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
+from app.local_state import object_keys, table_items
 from domain import storage
-from domain.resources import QUEUES
+from domain.resources import BUCKET, QUEUES
 
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   __typename ... on CommandAccepted { commandId orderId } ... on Error { code } } }"""
@@ -309,28 +310,13 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
 
 
 async def _receipts_by_order(service: LocalService) -> Counter[str]:
-    s3 = await service.clients.s3()
-    counts: Counter[str] = Counter()
-    request: dict[str, Any] = {"Bucket": service.settings.bucket_name, "Prefix": "receipts/"}
-    while True:
-        page = await s3.list_objects_v2(**request)
-        for entry in page.get("Contents", []):
-            counts[entry["Key"].split("/")[1]] += 1
-        if not page.get("IsTruncated"):
-            return counts
-        request["ContinuationToken"] = page["NextContinuationToken"]
+    keys = object_keys(service.clients, service.settings.bucket_name, BUCKET.receipts_prefix)
+    return Counter([key.split("/")[1] async for key in keys])
 
 
 async def _scan(service: LocalService) -> list[dict[str, Any]]:
-    dynamodb = await service.clients.dynamodb()
-    items: list[dict[str, Any]] = []
-    request: dict[str, Any] = {"TableName": service.settings.table_name}
-    while True:
-        page = await dynamodb.scan(**request)
-        items.extend(storage.unmarshal_item(item) for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = await table_items(service.clients, service.settings.table_name)
+    return [storage.unmarshal_item(item) for item in items]
 
 
 async def _queue_depth(service: LocalService, url: str) -> int:

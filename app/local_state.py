@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ async def save_local_state(data_dir: Path, environment: LocalEnvironment) -> Loc
     queue_urls = (await sqs.list_queues()).get("QueueUrls", [])
     queue_names = sorted(url.rsplit("/", 1)[-1] for url in queue_urls)
     state = LocalState(
-        items=await _all_items(environment),
+        items=await table_items(environment.clients, environment.settings.table_name),
         objects=await _all_objects(environment),
         queued={
             name: messages
@@ -95,16 +96,30 @@ async def save_local_state(data_dir: Path, environment: LocalEnvironment) -> Loc
     return state
 
 
-async def _all_items(environment: LocalEnvironment) -> list[dict[str, Any]]:
-    dynamodb = await environment.clients.dynamodb()
+async def table_items(clients: AwsClients, table_name: str) -> list[dict[str, Any]]:
+    """Every item of the table, in DynamoDB's typed form: the emulator's whole state of it."""
+    dynamodb = await clients.dynamodb()
     items: list[dict[str, Any]] = []
-    request: dict[str, Any] = {"TableName": environment.settings.table_name, "ConsistentRead": True}
+    request: dict[str, Any] = {"TableName": table_name, "ConsistentRead": True}
     while True:
         page = await dynamodb.scan(**request)
         items.extend(page.get("Items", []))
         if "LastEvaluatedKey" not in page:
             return items
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+async def object_keys(clients: AwsClients, bucket: str, prefix: str = "") -> AsyncIterator[str]:
+    """The key of every object in the bucket under `prefix`, page by page."""
+    s3 = await clients.s3()
+    request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+    while True:
+        page = await s3.list_objects_v2(**request)
+        for entry in page.get("Contents", []):
+            yield entry["Key"]
+        if not page.get("IsTruncated"):
+            return
+        request["ContinuationToken"] = page["NextContinuationToken"]
 
 
 async def _put_items(environment: LocalEnvironment, items: list[dict[str, Any]]) -> None:
@@ -122,17 +137,12 @@ async def _put_items(environment: LocalEnvironment, items: list[dict[str, Any]])
 async def _all_objects(environment: LocalEnvironment) -> list[StoredObject]:
     s3, bucket = await environment.clients.s3(), environment.settings.bucket_name
     objects: list[StoredObject] = []
-    request: dict[str, Any] = {"Bucket": bucket}
-    while True:
-        page = await s3.list_objects_v2(**request)
-        for entry in page.get("Contents", []):
-            found = await s3.get_object(Bucket=bucket, Key=entry["Key"])
-            async with found["Body"] as body:
-                content = await body.read()
-            objects.append(StoredObject(entry["Key"], content, found.get("ContentType", "")))
-        if not page.get("IsTruncated"):
-            return objects
-        request["ContinuationToken"] = page["NextContinuationToken"]
+    async for key in object_keys(environment.clients, bucket):
+        found = await s3.get_object(Bucket=bucket, Key=key)
+        async with found["Body"] as body:
+            content = await body.read()
+        objects.append(StoredObject(key, content, found.get("ContentType", "")))
+    return objects
 
 
 async def _put_objects(environment: LocalEnvironment, objects: list[StoredObject]) -> None:
