@@ -83,7 +83,8 @@ class LiveServer:
         return self.token("e2e-staff", staff=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on, as the operating system hands one out."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -99,7 +100,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @contextmanager
 def running_server(*options: str) -> Iterator[LiveServer]:
     """`order-delivery serve` with these options, until Ctrl-C (SIGINT) stops it on exit."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "WARNING"]
     process = subprocess.Popen(
         [*command, *options],

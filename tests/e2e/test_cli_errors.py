@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import free_port
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,12 +25,6 @@ def _serve(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
         timeout=90,
         check=False,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -62,7 +58,7 @@ def test_a_busy_port_is_one_line(tmp_path: Path) -> None:
 
 
 def test_an_endpoint_where_nothing_answers_is_one_line(tmp_path: Path) -> None:
-    endpoint = f"http://127.0.0.1:{_free_port()}"
+    endpoint = f"http://127.0.0.1:{free_port()}"
 
     result = _serve(tmp_path, "--aws-endpoint", endpoint)
 

@@ -7,12 +7,14 @@ import json
 import os
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import (
+    BrowserContext,
     ConsoleMessage,
     Error,
     Page,
@@ -23,7 +25,8 @@ from playwright.async_api import (
     expect,
 )
 
-from app.graphiql_page import missing_graphiql_assets
+from app.graphiql_page import FIRST_QUERY_PATH, missing_graphiql_assets
+from app.local_server import DEMO_CUSTOMER
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,6 +77,36 @@ async def _wait_until(check: Callable[[], bool], what: str, timeout_s: float = 3
         await asyncio.sleep(0.05)
 
 
+@asynccontextmanager
+async def _chromium(tmp_path: Path) -> AsyncIterator[BrowserContext]:
+    """Debian's headless Chromium on a fresh profile, closed on exit."""
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (a single stat before the browser starts)
+        pytest.fail(
+            f"Debian's Chromium is required at {CHROMIUM} for this browser test: "
+            "`apt-get update && apt-get install -y chromium`"
+        )
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            user_data_dir=tmp_path / "chromium-profile",
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            context.set_default_timeout(30_000)
+            yield context
+        finally:
+            await context.close()
+
+
+async def _first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else await context.new_page()
+
+
+def _is_introspection(response: Response) -> bool:
+    return response.request.method == "POST" and "__schema" in (response.request.post_data or "")
+
+
 def _is_user_query(request: Request) -> bool:
     body = request.post_data or ""
     return request.method == "POST" and "__typename" in body and "__schema" not in body
@@ -93,11 +126,6 @@ def _assert_query_result(body: Any) -> str:
 @pytest.mark.asyncio
 @pytest.mark.timeout(180)
 async def test_graphiql_page_works_offline(live_server: Any, tmp_path: Path) -> None:
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (a single stat before the test starts)
-        pytest.fail(
-            f"Debian's Chromium is required at {CHROMIUM} for this browser test: "
-            "`apt-get update && apt-get install -y chromium`"
-        )
     missing = missing_graphiql_assets()
     if missing:
         pytest.fail(
@@ -114,8 +142,7 @@ async def test_graphiql_page_works_offline(live_server: Any, tmp_path: Path) -> 
     def on_response(response: Response) -> None:
         if response.status >= 400:
             failures.append(f"HTTP {response.status} {response.url}")
-        request = response.request
-        if request.method == "POST" and "__schema" in (request.post_data or ""):
+        if _is_introspection(response):
             introspections.append(response)
 
     def on_failed(request: Request) -> None:
@@ -142,79 +169,67 @@ async def test_graphiql_page_works_offline(live_server: Any, tmp_path: Path) -> 
         found = {name: items for name, items in problems.items() if items}
         assert not found, "\n".join(f"{name}: {items}" for name, items in found.items())
 
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            user_data_dir=tmp_path / "chromium-profile",
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+    async with _chromium(tmp_path) as context:
+        context.on("request", lambda request: requests.append(request.url))
+        context.on("requestfailed", on_failed)
+        context.on("response", on_response)
+        page = await _first_page(context)
+        page.on("console", on_console)
+        page.on("pageerror", on_page_error)
+        page.on("websocket", on_websocket)
+
+        # Strawberry's page takes initial headers from ?headers=, so even the
+        # schema introspection on load is authenticated. It decodes with
+        # decodeURIComponent, so spaces must be %20, not "+".
+        staff = f"Bearer {live_server.staff_token}"
+        query_string = urllib.parse.urlencode(
+            {"headers": json.dumps({"Authorization": staff})},
+            quote_via=urllib.parse.quote,
         )
-        try:
-            context.set_default_timeout(30_000)
-            context.on("request", lambda request: requests.append(request.url))
-            context.on("requestfailed", on_failed)
-            context.on("response", on_response)
-            page = context.pages[0] if context.pages else await context.new_page()
-            page.on("console", on_console)
-            page.on("pageerror", on_page_error)
-            page.on("websocket", on_websocket)
+        page_response = await page.goto(f"{graphql_url}?{query_string}")
+        assert page_response is not None, "no response for the GraphiQL page"
+        assert page_response.ok, f"GET {graphql_url}: HTTP {page_response.status}"
+        content_type = page_response.headers.get("content-type") or ""
+        assert "text/html" in content_type, content_type
+        # Every script and stylesheet has loaded by now ("load" event).
+        assert_offline_and_clean()
 
-            # Strawberry's page takes initial headers from ?headers=, so even the
-            # schema introspection on load is authenticated. It decodes with
-            # decodeURIComponent, so spaces must be %20, not "+".
-            staff = f"Bearer {live_server.staff_token}"
-            query_string = urllib.parse.urlencode(
-                {"headers": json.dumps({"Authorization": staff})},
-                quote_via=urllib.parse.quote,
-            )
-            page_response = await page.goto(f"{graphql_url}?{query_string}")
-            assert page_response is not None, "no response for the GraphiQL page"
-            assert page_response.ok, f"GET {graphql_url}: HTTP {page_response.status}"
-            content_type = page_response.headers.get("content-type") or ""
-            assert "text/html" in content_type, content_type
-            # Every script and stylesheet has loaded by now ("load" event).
-            assert_offline_and_clean()
+        # The editor rendered: React and GraphiQL ran (their SRI checks passed).
+        # (#graphiql carries the class from the start; React renders the inner one.)
+        rendered = page.locator("#graphiql > .graphiql-container")
+        await expect(rendered).to_be_visible()
+        await expect(page.locator(QUERY_EDITOR)).to_be_visible()
+        await expect(page.locator(".graphiql-execute-button")).to_be_visible()
+        await _wait_until(lambda: bool(introspections), "schema introspection")
+        schema_response = introspections[0]
+        assert schema_response.ok, await schema_response.text()
+        assert await schema_response.request.header_value("authorization") == staff
+        schema = (await schema_response.json()).get("data") or {}
+        assert "__schema" in schema, schema
 
-            # The editor rendered: React and GraphiQL ran (their SRI checks passed).
-            # (#graphiql carries the class from the start; React renders the inner one.)
-            rendered = page.locator("#graphiql > .graphiql-container")
-            await expect(rendered).to_be_visible()
-            await expect(page.locator(QUERY_EDITOR)).to_be_visible()
-            await expect(page.locator(".graphiql-execute-button")).to_be_visible()
-            await _wait_until(lambda: bool(introspections), "schema introspection")
-            schema_response = introspections[0]
-            assert schema_response.ok, await schema_response.text()
-            assert await schema_response.request.header_value("authorization") == staff
-            schema = (await schema_response.json()).get("data") or {}
-            assert "__schema" in schema, schema
+        # Run a query typed into the editor (Ctrl-Enter), with the staff token.
+        await _replace_editor_text(page, QUERY_EDITOR, QUERY)
+        async with page.expect_response(lambda r: _is_user_query(r.request)) as run:
+            await page.keyboard.press("ControlOrMeta+Enter")
+        staff_run = await run.value
+        assert await staff_run.request.header_value("authorization") == staff
+        assert staff_run.ok, await staff_run.text()
+        typename = _assert_query_result(await staff_run.json())
+        response_pane = page.locator(".graphiql-response")
+        await expect(response_pane).to_contain_text(f'"__typename": "{typename}"')
 
-            # Run a query typed into the editor (Ctrl-Enter), with the staff token.
-            await _replace_editor_text(page, QUERY_EDITOR, QUERY)
-            async with page.expect_response(lambda r: _is_user_query(r.request)) as run:
-                await page.keyboard.press("ControlOrMeta+Enter")
-            staff_run = await run.value
-            assert await staff_run.request.header_value("authorization") == staff
-            assert staff_run.ok, await staff_run.text()
-            typename = _assert_query_result(await staff_run.json())
-            response_pane = page.locator(".graphiql-response")
-            await expect(response_pane).to_contain_text(f'"__typename": "{typename}"')
+        # Switch to the customer token in the Headers tab and run with the button.
+        await page.get_by_role("button", name="Headers", exact=True).click()
+        customer = f"Bearer {live_server.customer_token}"
+        await _replace_editor_text(page, HEADERS_EDITOR, json.dumps({"Authorization": customer}))
+        async with page.expect_response(lambda r: _is_user_query(r.request)) as run:
+            await page.locator(".graphiql-execute-button").click()
+        customer_run = await run.value
+        assert await customer_run.request.header_value("authorization") == customer
+        assert customer_run.ok, await customer_run.text()
+        _assert_query_result(await customer_run.json())
 
-            # Switch to the customer token in the Headers tab and run with the button.
-            await page.get_by_role("button", name="Headers", exact=True).click()
-            customer = f"Bearer {live_server.customer_token}"
-            await _replace_editor_text(
-                page, HEADERS_EDITOR, json.dumps({"Authorization": customer})
-            )
-            async with page.expect_response(lambda r: _is_user_query(r.request)) as run:
-                await page.locator(".graphiql-execute-button").click()
-            customer_run = await run.value
-            assert await customer_run.request.header_value("authorization") == customer
-            assert customer_run.ok, await customer_run.text()
-            _assert_query_result(await customer_run.json())
-
-            await page.wait_for_load_state("networkidle")
-        finally:
-            await context.close()
+        await page.wait_for_load_state("networkidle")
 
     assert_offline_and_clean()
     assert any(urllib.parse.urlsplit(u).path.endswith(".js") for u in requests), requests
@@ -231,33 +246,24 @@ async def test_graphiql_opens_ready_with_the_walkthrough_and_a_token(
     introspections: list[Response] = []
 
     def on_response(response: Response) -> None:
-        if response.request.method == "POST" and "__schema" in (response.request.post_data or ""):
+        if _is_introspection(response):
             introspections.append(response)
 
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            user_data_dir=tmp_path / "chromium-profile",
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
-        try:
-            context.set_default_timeout(30_000)
-            context.on("response", on_response)
-            page = context.pages[0] if context.pages else await context.new_page()
-            await page.goto(live_server.graphql_url)
+    async with _chromium(tmp_path) as context:
+        context.on("response", on_response)
+        page = await _first_page(context)
+        await page.goto(live_server.graphql_url)
 
-            # THEN the schema loads with the demo customer's token, docs and explorer work
-            await _wait_until(lambda: bool(introspections), "schema introspection")
-            schema_response = introspections[0]
-            assert schema_response.ok, await schema_response.text()
-            token = await schema_response.request.header_value("authorization") or ""
-            assert token.startswith("Bearer ")
-            assert "__schema" in ((await schema_response.json()).get("data") or {})
-            # AND the editor holds a first query, the Headers tab the token
-            await expect(page.locator(QUERY_EDITOR)).to_be_visible()
-            assert "products(first: 10)" in await _editor_value(page, QUERY_EDITOR)
-            await page.get_by_role("button", name="Headers", exact=True).click()
-            assert token in await _editor_value(page, HEADERS_EDITOR)
-        finally:
-            await context.close()
+        # THEN the schema loads with the demo customer's token, docs and explorer work
+        await _wait_until(lambda: bool(introspections), "schema introspection")
+        schema_response = introspections[0]
+        assert schema_response.ok, await schema_response.text()
+        token = await schema_response.request.header_value("authorization") or ""
+        assert live_server.tokens.verify(token.removeprefix("Bearer ")).sub == DEMO_CUSTOMER.sub
+        assert "__schema" in ((await schema_response.json()).get("data") or {})
+        # AND the editor holds the first query, the Headers tab the token
+        await expect(page.locator(QUERY_EDITOR)).to_be_visible()
+        first_query = FIRST_QUERY_PATH.read_text(encoding="utf-8")
+        assert (await _editor_value(page, QUERY_EDITOR)).strip() == first_query.strip()
+        await page.get_by_role("button", name="Headers", exact=True).click()
+        assert token in await _editor_value(page, HEADERS_EDITOR)

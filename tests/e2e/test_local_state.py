@@ -7,24 +7,19 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import running_server
-from tests.e2e.operations import COMMAND, ORDER_OWNER, PLACE, REGISTER
+from tests.e2e.operations import COMMAND, ORDER_OWNER
+from tests.e2e.test_order_lifecycle import place, registered_customer
 
 pytestmark = pytest.mark.e2e
-
-ADDRESS = {"line1": "8 Pier", "city": "Faro", "postalCode": "8000", "country": "PT"}
 
 
 @pytest.mark.timeout(240)
 def test_ctrl_c_saves_the_data_the_next_serve_restores_and_fresh_ignores(tmp_path: Path) -> None:
     with running_server("--data-dir", str(tmp_path)) as server:
-        token = server.token("restart-e2e")
-        registered = server.graphql(
-            token, REGISTER, input={"name": "Ines", "defaultAddress": ADDRESS}
+        token = registered_customer(server, "restart-e2e")
+        placed = place(
+            server, token, items=[{"sku": "OAT-MILK", "quantity": 1}], idempotencyKey="kept"
         )
-        server.graphql.wait_for_command(token, registered["registerCustomer"]["commandId"])
-        order = {"items": [{"sku": "OAT-MILK", "quantity": 1}], "idempotencyKey": "kept"}
-        placed = server.graphql(token, PLACE, input=order)["placeOrder"]
-        server.graphql.wait_for_command(token, placed["commandId"])
         assert "nothing saved yet" in server.local_data
 
     with running_server("--data-dir", str(tmp_path)) as server:

@@ -6,6 +6,7 @@ import json
 import platform
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -80,6 +81,27 @@ INVOKE = textwrap.dedent(
 )
 
 
+def bundle_for_this_machine() -> Path:
+    """A bundle this interpreter can import from, as Lambda would import the real one."""
+    return build_bundle(platform.machine(), f"{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def run_from_the_bundle_alone(
+    bundle: Path, script: str, *arguments: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`script` run with the bundle first on its path: -S, no site-packages, and -E, no PYTHON*
+    variables, so only the standard library and the bundle can be imported."""
+    return subprocess.run(
+        [sys.executable, "-S", "-E", "-c", script, str(bundle), *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_the_bundle_carries_no_dev_local_or_infra_package() -> None:
     bundle = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
     top_level = {path.name for path in bundle.iterdir()}
@@ -120,28 +142,16 @@ def test_the_handlers_the_stack_names_answer_from_a_bundle_for_this_machine(
         function["Properties"]["Handler"]
         for function in synthesized.resources("AWS::Lambda::Function").values()
     }
-    this_python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    bundle = build_bundle(platform.machine(), this_python)
+    bundle = bundle_for_this_machine()
     api = next(handler for handler in handlers if "api" in handler)
     worker = next(handler for handler in handlers if "worker" in handler)
 
-    # -S: no site-packages, -E: no PYTHON* variables: only the standard library and the bundle.
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-S",
-            "-E",
-            "-c",
-            INVOKE,
-            str(bundle),
-            json.dumps({api: API_GATEWAY_EVENT, worker: SQS_EVENT}),
-        ],
-        capture_output=True,
-        text=True,
-        env=ENVIRONMENT,
+    run = run_from_the_bundle_alone(
+        bundle,
+        INVOKE,
+        json.dumps({api: API_GATEWAY_EVENT, worker: SQS_EVENT}),
         cwd=tmp_path,
-        timeout=120,
-        check=False,
+        env=ENVIRONMENT,
     )
 
     assert run.returncode == 0, run.stderr
@@ -155,42 +165,38 @@ def test_the_handlers_the_stack_names_answer_from_a_bundle_for_this_machine(
 
 def test_the_bundle_ships_the_receipt_fonts_and_the_time_zone_database() -> None:
     bundle = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
+    installed = Path(sysconfig.get_paths()["purelib"])
 
+    assert FONT_FILES
     for font in FONT_FILES:
         assert (bundle / font.package / font.path).is_file(), font
+    assert UNUSED_FONTS
     for unused in UNUSED_FONTS:
-        assert not (bundle / unused).exists()
+        # Installed with the font packages, so its absence from the bundle is the pruning's.
+        assert (installed / unused).exists(), unused
+        assert not (bundle / unused).exists(), unused
     # Lambda's Amazon Linux has no /usr/share/zoneinfo: zoneinfo falls back to this package.
     assert (bundle / "tzdata" / "zoneinfo" / "America" / "New_York").is_file()
 
 
 def test_a_receipt_in_any_script_draws_from_the_bundle_alone(tmp_path: Path) -> None:
-    this_python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    bundle = build_bundle(platform.machine(), this_python)
     script = textwrap.dedent(
         """
-        import sys
+        import json, sys
         sys.path.insert(0, sys.argv[1])
         from workers.receipt_fonts import font_runs
-        print(sorted({face for face, _ in font_runs("Zoë 李 Пётр שרה محمد 김")}))
+        print(json.dumps(sorted({face for face, _ in font_runs("Zoë 李 Пётр שרה محمد 김")})))
         """
     )
 
-    # -S: no site-packages, -E: no PYTHON* variables: the fonts and bidi come from the bundle.
-    run = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", script, str(bundle)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    # The fonts and bidi come from the bundle, or the import fails.
+    run = run_from_the_bundle_alone(bundle_for_this_machine(), script, cwd=tmp_path)
 
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == [
-        "['NotoSans',",
-        "'NotoSansArabic',",
-        "'NotoSansHebrew',",
-        "'NotoSansKR',",
-        "'NotoSansSC']",
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [
+        "NotoSans",
+        "NotoSansArabic",
+        "NotoSansHebrew",
+        "NotoSansKR",
+        "NotoSansSC",
     ]

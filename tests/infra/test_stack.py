@@ -331,7 +331,13 @@ def test_the_worker_may_send_only_as_the_configured_sender(synthesized: Synthesi
 def test_the_business_clock_country_and_promise_default_and_reach_the_functions(
     synthesized: Synthesized,
 ) -> None:
-    for function in synthesized.resources("AWS::Lambda::Function").values():
+    functions = synthesized.resources("AWS::Lambda::Function").values()
+
+    assert {function["Properties"]["Handler"] for function in functions} == {
+        API_HANDLER,
+        WORKER_HANDLER,
+    }
+    for function in functions:
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables[EnvVar.BUSINESS_TIME_ZONE] == "America/New_York"
         assert variables[EnvVar.BUSINESS_COUNTRY] == "US"

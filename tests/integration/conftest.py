@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
+from domain import storage
 from domain.commands import (
     CancelOrder,
     CommandOutcome,
@@ -111,12 +112,13 @@ def dispatch_command(order_id: str, expected_version: int | None = None) -> Disp
     )
 
 
-def identity(sub: str, *, staff: bool = False) -> Identity:
+def identity(sub: str, *, staff: bool = False, email_verified: bool = True) -> Identity:
     return Identity(
         sub=sub,
         email=f"{sub}@example.com",
         name=sub,
         groups=frozenset({STAFF_GROUP}) if staff else frozenset(),
+        email_verified=email_verified,
     )
 
 
@@ -144,6 +146,16 @@ class Stack:
 
     async def apply(self, command: Any) -> CommandOutcome:
         return await self.handlers.handle(command)
+
+    async def store_items(self, items: Iterable[storage.Item]) -> None:
+        """Items written straight to the table, as the worker would: for tests of reading."""
+        dynamodb = await self.clients.dynamodb()
+        pending = [{"PutRequest": {"Item": storage.marshal_item(item)}} for item in items]
+        for start in range(0, len(pending), 25):
+            request = {self.settings.table_name: pending[start : start + 25]}
+            while request:
+                response = await dynamodb.batch_write_item(RequestItems=request)
+                request = dict(response.get("UnprocessedItems") or {})
 
     async def drain(self) -> list[PartialBatchResponse]:
         """Deliver what the API queued to the worker, as Lambda's event source would."""

@@ -7,38 +7,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.api_services import LazyApiServices
-from app.asgi import create_app
 from app.aws_clients import AwsClients
-from app.dev_outbox import outbox_routes
-from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
 from tests.api_requests import settings_for
+from tests.unit.test_dev_outbox import bearer, client_for
 
 pytestmark = pytest.mark.integration
-
-tokens = DevTokens("integration-test-secret-at-least-32-bytes")
 
 
 @pytest.fixture
 async def lan_server(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The local server's app as `serve --host 0.0.0.0` builds it, in-process."""
+    """The local server's app as `serve --host 0.0.0.0` builds it, on the emulator."""
     clients = AwsClients.for_settings(settings_for(emulator_url))
-    services = LazyApiServices(settings_for(emulator_url), clients)
-    authenticator = BearerTokenAuthenticator(tokens)
-    app = create_app(
-        services,
-        authenticator,
-        developer_mode=True,
-        extra_routes=outbox_routes(
-            emulator_url,
-            services,
-            authenticator,
-            bind_host="0.0.0.0",  # noqa: S104
-        ),
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with client_for("0.0.0.0", clients, emulator_url) as http:  # noqa: S104
         yield http
     await clients.close()
 
@@ -47,11 +27,8 @@ async def lan_server(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
 async def test_staff_read_the_outbox_a_customer_and_a_stranger_do_not(
     lan_server: httpx.AsyncClient, path: str
 ) -> None:
-    staff = {"authorization": f"Bearer {tokens.issue('staff-grace', staff=True)}"}
-    customer = {"authorization": f"Bearer {tokens.issue('customer-ada')}"}
-
-    as_staff = await lan_server.get(path, headers=staff)
-    as_customer = await lan_server.get(path, headers=customer)
+    as_staff = await lan_server.get(path, headers=bearer("staff-grace", staff=True))
+    as_customer = await lan_server.get(path, headers=bearer("customer-ada"))
     as_stranger = await lan_server.get(path)
 
     assert as_staff.status_code == 200, as_staff.text

@@ -32,11 +32,12 @@ class SignedIn:
         return self.who
 
 
-def client(stack: Stack, *, developer_mode: bool) -> httpx.AsyncClient:
+def client(stack: Stack, *, developer_mode: bool, who: Identity | None = None) -> httpx.AsyncClient:
+    """The API over HTTP in-process, everyone signed in as `who` (the customer ann by default)."""
     assert stack.settings.aws_endpoint_url is not None
     app = create_app(
         LazyApiServices(stack.settings, stack.clients),
-        SignedIn(identity("ann")),
+        SignedIn(who or identity("ann")),
         developer_mode=developer_mode,
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")

@@ -114,10 +114,7 @@ async def test_after_a_clean_restart_everything_is_there_and_queued_commands_app
     # GIVEN an applied order, with its receipt and emails, and a second order still queued
     async with local_service(options(tmp_path)) as service, httpx.AsyncClient() as http:
         browser = Browser(service, http)
-        registered = await browser.register()
-        await eventually(lambda: _settled(browser, registered), "the registration")
-        placed, order_id = await browser.place_order("first")
-        await eventually(lambda: _settled(browser, placed), "the first order")
+        placed, order_id = await _registered_and_ordered(browser, "first")
         await eventually(
             lambda: _has_effects(browser, order_id), "the first order's receipt and emails"
         )
@@ -146,11 +143,7 @@ async def test_a_fresh_start_is_empty_and_its_stop_replaces_the_saved_data(
     tmp_path: Path,
 ) -> None:
     async with local_service(options(tmp_path)) as service, httpx.AsyncClient() as http:
-        browser = Browser(service, http)
-        registered = await browser.register()
-        await eventually(lambda: _settled(browser, registered), "the registration")
-        placed, order_id = await browser.place_order("kept")
-        await eventually(lambda: _settled(browser, placed), "the order")
+        _, order_id = await _registered_and_ordered(Browser(service, http), "kept")
     assert (tmp_path / STATE_FILE).exists()
 
     async with local_service(options(tmp_path, fresh=True)) as service, httpx.AsyncClient() as http:
@@ -172,6 +165,16 @@ async def test_without_a_data_directory_nothing_is_written(
         assert "in memory only" in service.local_state
 
     assert not any(tmp_path.iterdir())  # noqa: ASYNC240 (a test's directory, after the service)
+
+
+async def _registered_and_ordered(browser: Browser, key: str) -> tuple[str, str]:
+    """The customer registered and their order placed, both applied: its command and order id."""
+    registered = await browser.register()
+    await eventually(lambda: _settled(browser, registered), "the registration")
+    placed, order_id = await browser.place_order(key)
+    await eventually(lambda: _settled(browser, placed), f"the order {key!r}")
+    assert await browser.command_state(placed) == "APPLIED"
+    return placed, order_id
 
 
 async def _settled(browser: Browser, command_id: str) -> bool:

@@ -2,46 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from domain.commands import RegisterCustomer
 from domain.errors import InvalidInputError
 from domain.orders import DeliveryPriority, LineRequest
 from resolvers import orders as order_resolvers
+from resolvers.command_publisher import QueuedCommand
 from resolvers.identity import Identity
-from tests.integration.conftest import Stack, an_address, register_command
+from tests.integration.conftest import Stack, identity, register_command
 
 pytestmark = pytest.mark.integration
 
 
-async def test_an_order_mails_the_verified_address_even_if_the_profile_holds_another(
-    stack: Stack,
-) -> None:
-    # GIVEN a profile that holds an address its identity never proved (an older registration)
-    registered = register_command("ann")
-    await stack.apply(
-        RegisterCustomer(
-            command_id=registered.command_id,
-            actor=registered.actor,
-            issued_at=registered.issued_at,
-            name="Ann",
-            email="victim@elsewhere.example",
-            default_address=an_address(),
-        )
-    )
-    ann = Identity(
-        sub="ann", email="ann@example.com", name="Ann", groups=frozenset(), email_verified=True
-    )
-
-    # WHEN Ann places an order through the API and the worker applies it
-    queued = await order_resolvers.place_order(
-        await stack.context(ann),
+async def place_a_tea(stack: Stack, who: Identity) -> QueuedCommand:
+    """One standard tea to the profile's address, placed through the API's resolver."""
+    return await order_resolvers.place_order(
+        await stack.context(who),
         items=[LineRequest("TEA", 1)],
         priority=DeliveryPriority.STANDARD,
         delivery_address=None,
         notes=None,
         idempotency_key=None,
     )
+
+
+async def test_an_order_mails_the_verified_address_even_if_the_profile_holds_another(
+    stack: Stack,
+) -> None:
+    # GIVEN a profile that holds an address its identity never proved (an older registration)
+    await stack.apply(replace(register_command("ann"), email="victim@elsewhere.example"))
+    ann = identity("ann")  # who proved ann@example.com
+
+    # WHEN Ann places an order through the API and the worker applies it
+    queued = await place_a_tea(stack, ann)
     await stack.drain()
 
     # THEN its mail goes to her proven address and to the business, nowhere else
@@ -52,18 +47,8 @@ async def test_an_order_mails_the_verified_address_even_if_the_profile_holds_ano
 
 async def test_a_sign_in_without_a_verified_email_cannot_order(stack: Stack) -> None:
     await stack.apply(register_command("bob"))
-    bob = Identity(
-        sub="bob", email="bob@example.com", name="Bob", groups=frozenset(), email_verified=False
-    )
 
     with pytest.raises(InvalidInputError):
-        await order_resolvers.place_order(
-            await stack.context(bob),
-            items=[LineRequest("TEA", 1)],
-            priority=DeliveryPriority.STANDARD,
-            delivery_address=None,
-            notes=None,
-            idempotency_key=None,
-        )
+        await place_a_tea(stack, identity("bob", email_verified=False))
 
     assert await stack.drain() == []

@@ -10,22 +10,18 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from graphql import parse
 
-from app.api_services import LazyApiServices
-from app.asgi import create_app
 from domain import storage
 from domain.ids import new_ulid
 from domain.orders import EventKind, OrderStatus, TimelineEvent
-from resolvers.identity import Identity
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import query_cost
 from tests.api_requests import api_gateway_event
 from tests.factories import NOW, a_profile, an_order
 from tests.integration.conftest import Stack, identity
-from tests.integration.test_graphql_limits import SignedIn
+from tests.integration.test_graphql_limits import client
 
 pytestmark = pytest.mark.integration
 
@@ -113,13 +109,6 @@ WITHIN_BUDGET = {
 }
 
 
-def api(stack: Stack, who: Identity, *, developer_mode: bool = False) -> httpx.AsyncClient:
-    app = create_app(
-        LazyApiServices(stack.settings, stack.clients), SignedIn(who), developer_mode=developer_mode
-    )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
 async def seed_orders(stack: Stack) -> None:
     """Profiles and orders written straight to the table: it is the read side that is measured.
 
@@ -134,13 +123,7 @@ async def seed_orders(stack: Stack) -> None:
             storage.order_item(order),
             storage.event_item(order.id, new_ulid(), placed, "seed", at),
         ]
-    dynamodb = await stack.clients.dynamodb()
-    for start in range(0, len(items), 25):
-        puts = [
-            {"PutRequest": {"Item": storage.marshal_item(item)}}
-            for item in items[start : start + 25]
-        ]
-        await dynamodb.batch_write_item(RequestItems={stack.settings.table_name: puts})
+    await stack.store_items(items)
 
 
 @pytest.mark.parametrize("developer_mode", [False, True], ids=["production", "local"])
@@ -152,7 +135,7 @@ async def test_an_operation_over_budget_is_refused_before_any_read(
 ) -> None:
     await stack.count_calls()
 
-    async with api(stack, STAFF, developer_mode=developer_mode) as http:
+    async with client(stack, developer_mode=developer_mode, who=STAFF) as http:
         too_deep = await http.post("/graphql", json={"query": TOO_DEEP})
         answer = await http.post("/graphql", json={"query": query, "variables": variables})
 
@@ -169,7 +152,7 @@ async def test_an_operation_over_budget_is_refused_before_any_read(
 async def test_a_variable_page_is_priced_at_the_size_sent(stack: Stack) -> None:
     await seed_orders(stack)
 
-    async with api(stack, STAFF) as http:
+    async with client(stack, developer_mode=False, who=STAFF) as http:
         largest = {"query": VARIABLE_PAGE, "variables": {"size": FULL_PAGE}}
         one_more = {"query": VARIABLE_PAGE, "variables": {"size": FULL_PAGE + 1}}
         served = await http.post("/graphql", json=largest)
@@ -207,13 +190,10 @@ print(json.dumps([handler(event, None) for event in json.loads(sys.argv[1])]))
 
 async def test_the_lambda_handler_refuses_over_budget_and_serves_within(stack: Stack) -> None:
     await seed_orders(stack)
-    staff = {"sub": STAFF.sub, "email": "staff@example.com", "cognito:groups": "staff"}
     over, _, cost = OVER_BUDGET["the-issues-request"]
     within, _ = WITHIN_BUDGET["one-full-page-with-every-read"]
-    events = [
-        api_gateway_event(json.dumps({"query": query}).encode(), claims=staff)
-        for query in (over, within)
-    ]
+    # API Gateway's events as the Cognito authorizer passes a staff member's claims.
+    events = [api_gateway_event(json.dumps({"query": query}).encode()) for query in (over, within)]
 
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -83,4 +83,4 @@ def test_the_order_number_is_the_ids_last_eight_characters_in_two_groups() -> No
 @pytest.mark.parametrize("origin", ["*", "https://shop.example/app", "null", "https://"])
 def test_a_cors_origin_that_is_not_scheme_host_port_is_refused(origin: str) -> None:
     with pytest.raises(SettingsError):
-        Settings.from_environ({**LAMBDA_ENVIRONMENT, EnvVar.CORS_ALLOWED_ORIGINS: origin})
+        _settings(**{EnvVar.CORS_ALLOWED_ORIGINS: origin})

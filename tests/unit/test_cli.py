@@ -92,4 +92,4 @@ def test_every_serve_option_has_help_with_its_default(capsys: pytest.CaptureFixt
 
     help_text = capsys.readouterr().out
     for default in ("127.0.0.1", "8000", "INFO", ".order-delivery", "http://localhost:5173"):
-        assert f"default: {default}" in help_text or f"(default: {default}" in help_text
+        assert f"default: {default}" in help_text

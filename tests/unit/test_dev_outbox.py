@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
@@ -60,21 +58,17 @@ def test_any_other_bind_counts_as_reachable_from_elsewhere(host: str) -> None:
     assert not is_loopback_host(host)
 
 
-@pytest.fixture(scope="module")
-async def clients() -> AsyncIterator[AwsClients]:
-    clients = AwsClients.for_settings(settings_for())
-    yield clients
-    await clients.close()
-
-
-def client_for(bind_host: str, clients: AwsClients) -> httpx.AsyncClient:
-    services = LazyApiServices(settings_for(), clients)
+def client_for(
+    bind_host: str, clients: AwsClients, aws_endpoint: str = UNREACHABLE_AWS
+) -> httpx.AsyncClient:
+    """The local server's app as `serve --host <bind_host>` builds it, in-process."""
+    services = LazyApiServices(settings_for(aws_endpoint), clients)
     authenticator = BearerTokenAuthenticator(tokens)
     app = create_app(
         services,
         authenticator,
         developer_mode=True,
-        extra_routes=outbox_routes(UNREACHABLE_AWS, services, authenticator, bind_host=bind_host),
+        extra_routes=outbox_routes(aws_endpoint, services, authenticator, bind_host=bind_host),
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 

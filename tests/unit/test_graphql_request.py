@@ -153,7 +153,10 @@ def test_any_body_is_an_operation_or_a_typed_refusal(body: bytes) -> None:
 
 
 def test_every_refusal_is_a_client_error() -> None:
-    for refusal in RequestRefusedError.__subclasses__():
+    refusals = RequestRefusedError.__subclasses__()
+
+    assert {MalformedRequestError, UnsupportedMediaTypeError} <= set(refusals)
+    for refusal in refusals:
         assert 400 <= refusal.status_code < 500, refusal
 
 

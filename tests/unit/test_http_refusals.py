@@ -74,13 +74,6 @@ def app_for(
     )
 
 
-@pytest.fixture(scope="module")
-async def clients() -> AsyncIterator[AwsClients]:
-    clients = AwsClients.for_settings(settings_for())
-    yield clients
-    await clients.close()
-
-
 def services_for(clients: AwsClients) -> LazyApiServices:
     # A refused request reaches no resolver, and `{ __typename }` needs no AWS.
     return LazyApiServices(settings_for(), clients)

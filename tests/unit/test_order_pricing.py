@@ -267,7 +267,7 @@ def test_a_raise_at_an_unchanged_price_stays_one_line() -> None:
 @pytest.mark.parametrize(
     ("quantity", "expected"),
     [
-        (1001 - 1000, [(1, TEA_PRICE)]),
+        (1, [(1, TEA_PRICE)]),
         (5, [(1, TEA_PRICE), (4, 5000)]),
         (10, [(1, TEA_PRICE), (9, 5000)]),
         (12, [(1, TEA_PRICE), (9, 5000), (2, 6000)]),
