@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+# graphql-http, whose audit of the GraphQL-over-HTTP spec is one of the e2e tests; installed
+# again only when its lock changes.
+HTTP_AUDIT := scripts/http_audit/node_modules/.package-lock.json
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,8 +25,14 @@ browser:  ## install Debian's Chromium for the browser test (needs root)
 lint: install  ## ruff, formatting, strict mypy, the exported schema and the contract
 	$(UV) run --frozen bash scripts/lint.sh
 
-test: install browser  ## every test: unit, integration, end-to-end, browser
+test: install browser $(HTTP_AUDIT)  ## every test: unit, integration, end-to-end, browser
 	$(UV) run --frozen pytest
+
+audit: install $(HTTP_AUDIT)  ## graphql-http's GraphQL-over-HTTP audit of a fresh local server
+	$(UV) run --frozen pytest tests/e2e/test_graphql_over_http.py -k audit -rP
+
+$(HTTP_AUDIT): scripts/http_audit/package-lock.json
+	npm ci --prefix scripts/http_audit --ignore-scripts --no-audit --no-fund
 
 check: lint test  ## everything CI runs
 
@@ -42,4 +51,4 @@ loadtest: install  ## a larger load run on loopback (ORDERS=300 CONCURRENCY=20 u
 schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(UV) run --frozen python -m schema.graphql_schema
 
-.PHONY: help install serve browser lint test check bundle synth fuzz loadtest schema
+.PHONY: help install serve browser lint test audit check bundle synth fuzz loadtest schema

@@ -23,18 +23,23 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from app.api_services import LazyApiServices
 from app.graphiql_page import FIRST_QUERY_PATH, GRAPHIQL_ASSETS_DIR, graphiql_html
 from app.graphql_request import (
+    GRAPHQL_RESPONSE_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
-    MalformedRequestError,
+    MethodNotAllowedError,
     RequestRefusedError,
     RequestTooLargeError,
     graphql_request,
+    graphql_request_from_query_string,
+    response_media_type,
 )
-from app.settings import GRAPHQL_PATH
+from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema
@@ -49,14 +54,23 @@ _CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # The operation a request carries, parsed (and refused if malformed) before Strawberry builds
 # its context: a bad body costs no AWS client and is a 4xx even when AWS is out of reach.
 _parsed_operation: ContextVar[GraphQLRequestData] = ContextVar("parsed_operation")
+# The media type the client accepts, which the answer is written in (create_response).
+_response_media_type: ContextVar[str] = ContextVar("response_media_type")
 
 
 class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
-    """Authenticates every operation before Strawberry sees it; the IDE page needs no token.
+    """GraphQL over HTTP as its spec has it, every operation authenticated before Strawberry
+    sees it; the IDE page needs no token.
 
-    Every refusal is a GraphQL-shaped JSON error with a 4xx status: a missing or invalid token
-    (401), a body too large (413), a body that is not one operation as JSON (400), a
-    Content-Type other than `application/json` (415).
+    Queries over GET or POST, mutations over POST only. A client that accepts
+    `application/graphql-response+json` is answered in it, where an operation that never ran
+    (it did not parse, validate, coerce its variables or fit the limits) is a 400;
+    `application/json`, what older clients take, keeps a 200 for it.
+
+    Every refusal is a GraphQL-shaped JSON error with a 4xx status: a method other than GET and
+    POST, or a mutation over GET (405); an Accept of neither JSON type (406); a missing or
+    invalid token (401); a body too large (413) or a query string too long (414); a request
+    that is not one operation (400); a POST's Content-Type other than `application/json` (415).
     """
 
     def __init__(
@@ -70,7 +84,8 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         super().__init__(
             build_schema(developer_mode=developer_mode),
             graphql_ide="graphiql" if developer_mode else None,
-            allow_queries_via_get=False,  # a GET must never change state, nor be cached by proxies
+            # Strawberry still refuses a mutation over GET (a 405, in _run): GETs change nothing.
+            allow_queries_via_get=True,
         )
         self._services = services
         self._authenticator = authenticator
@@ -87,38 +102,89 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            response = await self._answer(Request(scope, receive))
-        except InvalidTokenError as error:
-            response = unauthenticated_response(str(error))
-        except RequestRefusedError as refusal:
-            response = graphql_error_response(refusal.status_code, refusal.code, str(refusal))
-        except HTTPException as refusal:  # Strawberry's own, e.g. an unknown operationName
-            status = HTTPStatus(refusal.status_code)
-            response = graphql_error_response(status, status.name, refusal.reason)
+        request = Request(scope, receive)
+        if self.graphql_ide and _wants_ide(request):
+            response = await self.render_graphql_ide(request)
+        else:
+            response = await self._answer_or_refuse(request)
         await response(scope, receive, send)
 
-    async def _answer(self, request: Request) -> Response:
-        if self.graphql_ide and _wants_ide(request):
-            return await self.render_graphql_ide(request)
-        request.state.identity = self._authenticator.authenticate(request)
-        if request.method != "POST":
-            raise MalformedRequestError(
-                f"Send operations with POST and Content-Type: {JSON_MEDIA_TYPE}."
+    async def _answer_or_refuse(self, request: Request) -> Response:
+        media_type = JSON_MEDIA_TYPE  # until the client's Accept is read
+        try:
+            if request.method not in GRAPHQL_METHODS:
+                raise MethodNotAllowedError(
+                    "Send queries with GET or POST, mutations with POST.",
+                    allowed=GRAPHQL_METHODS,
+                )
+            media_type = response_media_type(request.headers.get("accept"))
+            return await self._answer(request, media_type)
+        except InvalidTokenError as error:
+            return unauthenticated_response(str(error), media_type=media_type)
+        except RequestRefusedError as refusal:
+            return graphql_error_response(
+                refusal.status_code,
+                refusal.code,
+                str(refusal),
+                headers=refusal.headers,
+                media_type=media_type,
             )
+        except HTTPException as refusal:  # Strawberry's own, e.g. an unknown operationName
+            status = HTTPStatus(refusal.status_code)
+            return graphql_error_response(
+                status, status.name, refusal.reason, media_type=media_type
+            )
+
+    async def _answer(self, request: Request, media_type: str) -> Response:
+        request.state.identity = self._authenticator.authenticate(request)
+        _response_media_type.set(media_type)
+        if request.method == "GET":
+            _parsed_operation.set(graphql_request_from_query_string(request.scope["query_string"]))
+            return await self._run(request)
         body = await _read_body(request, MAX_BODY_BYTES)
         _parsed_operation.set(graphql_request(request.headers.get("content-type"), body))
 
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        return await self.run(Request(request.scope, replay))
+        return await self._run(Request(request.scope, replay))
+
+    async def _run(self, request: Request) -> Response:
+        try:
+            return await self.run(request)
+        except HTTPException as refusal:
+            # Strawberry refuses an operation type the method cannot carry: over GET, a mutation.
+            if isinstance(refusal.__cause__, InvalidOperationTypeError):
+                raise MethodNotAllowedError(
+                    "A mutation changes state: send it with POST.", allowed=["POST"]
+                ) from refusal
+            raise
 
     def should_render_graphql_ide(self, request: object) -> bool:
         return False  # __call__ serves the IDE to browsers; anything else is an operation
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         return _parsed_operation.get()  # parsed by _answer, within this same request
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if _response_media_type.get() == GRAPHQL_RESPONSE_MEDIA_TYPE and _never_ran(result):
+            del response["data"]  # the spec's sign that nothing ran, which create_response reads
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        assert isinstance(response_data, dict)  # batching is off
+        # sub_response is left out: the context hands no resolver a response to set headers on.
+        status = HTTPStatus.OK if "data" in response_data else HTTPStatus.BAD_REQUEST
+        return Response(
+            self.encode_json(response_data), status, media_type=_response_media_type.get()
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -129,6 +195,34 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_page)
+
+
+def _never_ran(result: ExecutionResult) -> bool:
+    """Whether the operation was refused before it ran: it did not parse or validate, its
+    variables did not coerce, it was over its cost budget. GraphQL reports those errors without
+    a path; an error in a field always has one."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in JSON like every other 4xx here."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < HTTPStatus.BAD_REQUEST:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-type", "content-length")
+        }
+        return graphql_error_response(
+            response.status_code,
+            "CORS_PREFLIGHT_REFUSED",
+            f"{bytes(response.body).decode()}.",  # Starlette's "Disallowed CORS origin, headers"
+            headers=headers,
+        )
 
 
 class CorrelationIds:
@@ -177,8 +271,8 @@ def _correlation_id(headers: Headers) -> str:
 
 
 def _wants_ide(request: Request) -> bool:
-    # Operations never run over GET here, so a browser's GET is always the IDE, a shared
-    # GraphiQL link with ?query=... included.
+    # A browser's GET accepts HTML, API clients' do not: a browser gets the IDE, a shared
+    # GraphiQL link with ?query=... included, and API clients get the operation's answer.
     return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
@@ -197,23 +291,29 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def graphql_error_response(
-    status_code: int, code: str, message: str, *, headers: Mapping[str, str] | None = None
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    media_type: str = JSON_MEDIA_TYPE,
 ) -> Response:
     """A refusal as GraphQL clients read one: `{"errors": [{"message", "extensions": {code}}]}`."""
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     # json.dumps escapes to ASCII: a message may quote the client's text, unpaired surrogates
     # included, which UTF-8 (and so Starlette's JSONResponse) cannot encode.
     return Response(
-        json.dumps(body, separators=(",", ":")), status_code, headers, media_type="application/json"
+        json.dumps(body, separators=(",", ":")), status_code, headers, media_type=media_type
     )
 
 
-def unauthenticated_response(reason: str) -> Response:
+def unauthenticated_response(reason: str, *, media_type: str = JSON_MEDIA_TYPE) -> Response:
     return graphql_error_response(
         HTTPStatus.UNAUTHORIZED,
         "UNAUTHENTICATED",
         f"Unauthenticated: {reason}.",
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        media_type=media_type,
     )
 
 
@@ -238,12 +338,12 @@ def create_app(
     ide_headers: Mapping[str, str] | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = [
+        # Every method reaches the view, which refuses all but GET and POST itself (`Allow`).
         Route(
             GRAPHQL_PATH,
             OrderDeliveryGraphQL(
                 services, authenticator, developer_mode=developer_mode, ide_headers=ide_headers
             ),
-            methods=["GET", "POST"],
         ),
         Route("/healthz", _health),
         *extra_routes,
@@ -257,9 +357,9 @@ def create_app(
     if cors_allowed_origins:
         middleware.append(
             Middleware(
-                CORSMiddleware,
+                JsonCORSMiddleware,
                 allow_origins=list(cors_allowed_origins),
-                allow_methods=["POST", "GET", "OPTIONS"],
+                allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
                 allow_headers=["authorization", "content-type", CORRELATION_ID_HEADER],
                 expose_headers=[CORRELATION_ID_HEADER],
                 max_age=600,

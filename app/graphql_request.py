@@ -1,11 +1,14 @@
-"""What the API accepts as a GraphQL request over HTTP, and the typed refusals of the rest."""
+"""What the API accepts as a GraphQL request over HTTP, the media type it answers in, and the
+typed refusals of the rest."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NoReturn
+from urllib.parse import parse_qsl
 
 from strawberry.http import GraphQLRequestData
 
@@ -15,11 +18,18 @@ MAX_JSON_NESTING = 64
 # More digits than any 64-bit integer: GraphQL's Int is 32-bit, and a long enough number
 # makes Python's int() raise instead of parse.
 MAX_INTEGER_DIGITS = 20
+# A GET carries its operation in the URL, which proxies, API Gateway and logs all bound: a
+# longer operation belongs in a POST body (MAX_BODY_BYTES).
+MAX_QUERY_STRING_BYTES = 8 * 1024
 JSON_MEDIA_TYPE = "application/json"
+# The GraphQL-over-HTTP spec's own media type: its status codes say whether the operation ran.
+GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 _UTF8_CHARSETS = {"utf-8", "utf8"}
 # A JSON string (to its closing quote, or to the end of an unterminated one) or a bracket.
 # Possessive, so every character is looked at once whatever the body holds.
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.DOTALL)
+# An Accept q-value: 0 to 1, at most three decimals.
+_QUALITY = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 _NESTING_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -29,9 +39,15 @@ class RequestRefusedError(Exception):
     status_code: ClassVar[int]
     code: ClassVar[str]
 
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers the refusal needs, beside its JSON body."""
+        return {}
+
 
 class MalformedRequestError(RequestRefusedError):
-    """The body is not one GraphQL operation as a JSON object (400)."""
+    """The request does not hold one GraphQL operation: a body that is not one as a JSON object,
+    a GET's query string that does not name one (400)."""
 
     status_code = 400
     code = "BAD_REQUEST"
@@ -51,6 +67,36 @@ class RequestTooLargeError(RequestRefusedError):
     code = "REQUEST_TOO_LARGE"
 
 
+class QueryStringTooLongError(RequestRefusedError):
+    """A GET's query string is longer than the API reads (414)."""
+
+    status_code = 414
+    code = "URI_TOO_LONG"
+
+
+class MethodNotAllowedError(RequestRefusedError):
+    """The HTTP method cannot carry this request: anything but GET and POST, or a mutation over
+    GET (405, with the methods that can in `Allow`)."""
+
+    status_code = 405
+    code = "METHOD_NOT_ALLOWED"
+
+    def __init__(self, message: str, *, allowed: Sequence[str]) -> None:
+        super().__init__(message)
+        self.allowed = tuple(allowed)
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class NotAcceptableError(RequestRefusedError):
+    """The client's Accept allows neither JSON media type the API answers in (406)."""
+
+    status_code = 406
+    code = "NOT_ACCEPTABLE"
+
+
 def graphql_request(content_type: str | None, body: bytes) -> GraphQLRequestData:
     """One operation from a POST's Content-Type and body; raises a RequestRefusedError if not."""
     require_json_media_type(content_type)
@@ -59,6 +105,35 @@ def graphql_request(content_type: str | None, body: bytes) -> GraphQLRequestData
         raise MalformedRequestError("Batched operations are not supported: send one per request.")
     if not isinstance(document, dict):
         raise MalformedRequestError("The request body must be a JSON object with a `query`.")
+    return _operation(document)
+
+
+def graphql_request_from_query_string(query_string: bytes) -> GraphQLRequestData:
+    """One operation from a GET's query string, read as strictly as a POST's body.
+
+    `query` and `operationName` as text, `variables` and `extensions` as JSON text; an empty
+    parameter is an absent one (a URL has no null). A repeated parameter is refused, as a
+    repeated JSON key is: the API and a proxy in front of it could each read a different one.
+    """
+    if len(query_string) > MAX_QUERY_STRING_BYTES:
+        raise QueryStringTooLongError(
+            f"The query string is longer than {MAX_QUERY_STRING_BYTES} bytes: "
+            "send a long operation with POST."
+        )
+    try:
+        pairs = parse_qsl(query_string.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as error:
+        raise MalformedRequestError("The query string is not URL-encoded UTF-8.") from error
+    if len({name for name, _ in pairs}) != len(pairs):
+        raise MalformedRequestError("A parameter repeats in the query string.")
+    parameters: dict[str, Any] = {name: value for name, value in pairs if value}
+    for name in ("variables", "extensions"):
+        if name in parameters:
+            parameters[name] = decode_json(parameters[name].encode(), f"`{name}`")
+    return _operation(parameters)
+
+
+def _operation(document: dict[str, Any]) -> GraphQLRequestData:
     query = document.get("query")
     if not isinstance(query, str) or not query.strip():
         raise MalformedRequestError("`query` must be a GraphQL document, as a non-empty string.")
@@ -88,17 +163,61 @@ def require_json_media_type(content_type: str | None) -> None:
             raise UnsupportedMediaTypeError("A JSON body is UTF-8; no other charset is read.")
 
 
-def decode_json(body: bytes) -> object:
-    """The body as strict JSON: UTF-8 without a byte order mark, bounded nesting, no duplicate
-    keys, no NaN or Infinity, no number beyond what GraphQL can take."""
+def response_media_type(accept: str | None) -> str:
+    """The media type to answer in, from the client's Accept (RFC 9110's q-values).
+
+    `application/graphql-response+json` when the client names it and likes it at least as well
+    as `application/json`; `application/json` otherwise, also for no Accept, `*/*` and
+    `application/*`: the GraphQL-over-HTTP spec keeps clients that predate the new type on
+    the old one. NotAcceptableError when the client takes neither.
+    """
+    if not accept or not accept.strip():
+        return JSON_MEDIA_TYPE
+    ranges = _accepted_ranges(accept)
+    graphql_quality = ranges.get(GRAPHQL_RESPONSE_MEDIA_TYPE, 0.0)
+    # The most specific range that matches decides, so `application/json;q=0, */*` refuses JSON.
+    json_quality = next(
+        (ranges[name] for name in (JSON_MEDIA_TYPE, "application/*", "*/*") if name in ranges), 0.0
+    )
+    if graphql_quality > 0 and graphql_quality >= json_quality:
+        return GRAPHQL_RESPONSE_MEDIA_TYPE
+    if json_quality > 0:
+        return JSON_MEDIA_TYPE
+    raise NotAcceptableError(
+        f"The API answers in {GRAPHQL_RESPONSE_MEDIA_TYPE} or {JSON_MEDIA_TYPE}: "
+        "the Accept header allows neither."
+    )
+
+
+def _accepted_ranges(accept: str) -> dict[str, float]:
+    """Each media range of an Accept header with its quality; one with a malformed `q` is out."""
+    ranges: dict[str, float] = {}
+    for element in accept.split(","):
+        media_range, *parameters = element.split(";")
+        qualities = [
+            value.strip()
+            for name, _, value in (parameter.partition("=") for parameter in parameters)
+            if name.strip().lower() == "q"
+        ]
+        quality = qualities[-1] if qualities else "1"
+        if _QUALITY.fullmatch(quality):
+            name = media_range.strip().lower()
+            ranges[name] = max(float(quality), ranges.get(name, 0.0))
+    return ranges
+
+
+def decode_json(body: bytes, described: str = "The request body") -> object:
+    """The body (or a GET's parameter, `described`) as strict JSON: UTF-8 without a byte order
+    mark, bounded nesting, no duplicate keys, no NaN or Infinity, no number beyond what GraphQL
+    can take."""
     if not body.strip():
-        raise MalformedRequestError("The request body is empty.")
+        raise MalformedRequestError(f"{described} is empty.")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise MalformedRequestError("The request body is not UTF-8 text.") from error
+        raise MalformedRequestError(f"{described} is not UTF-8 text.") from error
     if json_nesting_exceeds(text, MAX_JSON_NESTING):
-        raise MalformedRequestError(f"The JSON body is nested deeper than {MAX_JSON_NESTING}.")
+        raise MalformedRequestError(f"{described} nests JSON deeper than {MAX_JSON_NESTING}.")
     try:
         return json.loads(
             text,
@@ -108,7 +227,7 @@ def decode_json(body: bytes) -> object:
             parse_int=_bounded_integer,
         )
     except json.JSONDecodeError as error:
-        raise MalformedRequestError(f"The request body is not JSON: {error}.") from error
+        raise MalformedRequestError(f"{described} is not JSON: {error}.") from error
 
 
 def json_nesting_exceeds(text: str, limit: int) -> bool:
@@ -132,7 +251,7 @@ def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, An
     # A repeated key is read as its last value here and its first by some proxies: refused.
     document = dict(pairs)
     if len(document) != len(pairs):
-        raise MalformedRequestError("A JSON object in the body repeats a key.")
+        raise MalformedRequestError("A JSON object repeats a key.")
     return document
 
 
@@ -143,11 +262,11 @@ def _refuse_non_finite(constant: str) -> NoReturn:
 def _finite_float(literal: str) -> float:
     number = float(literal)
     if not math.isfinite(number):
-        raise MalformedRequestError("A number in the body is too large.")
+        raise MalformedRequestError("A JSON number is too large.")
     return number
 
 
 def _bounded_integer(literal: str) -> int:
     if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise MalformedRequestError("A number in the body is too large.")
+        raise MalformedRequestError("A JSON number is too large.")
     return int(literal)

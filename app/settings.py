@@ -13,6 +13,8 @@ from domain.orders import DeliveryPriority
 
 # Where the API answers, locally and behind API Gateway.
 GRAPHQL_PATH = "/graphql"
+# The methods it answers: queries over either, mutations over POST only.
+GRAPHQL_METHODS = ("GET", "POST")
 # The web app's development server (Vite): the origin the local server allows by default.
 LOCAL_WEB_ORIGIN = "http://localhost:5173"
 # A browser's Origin: scheme, host and optional port; no wildcard, path or trailing slash.

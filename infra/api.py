@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from app.settings import GRAPHQL_PATH
+from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH
 from infra.nag import acknowledge
 
 # Steady requests per second and burst across the API: generous for a small shop, and a cap
@@ -62,7 +62,7 @@ class GraphQLApi(Construct):
             ),
             default_cors_preflight_options=apigateway.CorsOptions(
                 allow_origins=[frontend_origin],
-                allow_methods=["POST", "OPTIONS"],
+                allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
                 max_age=Duration.minutes(10),
             ),
@@ -85,13 +85,15 @@ class GraphQLApi(Construct):
             "Validator", validate_request_body=False, validate_request_parameters=True
         )
         graphql = self.api.root.add_resource(GRAPHQL_PATH.strip("/"))
-        graphql.add_method(
-            "POST",
-            apigateway.LambdaIntegration(handler),
-            authorizer=authorizer,
-            authorization_type=apigateway.AuthorizationType.COGNITO,
-            request_validator=validator,
-        )
+        integration = apigateway.LambdaIntegration(handler)
+        for method in GRAPHQL_METHODS:
+            graphql.add_method(
+                method,
+                integration,
+                authorizer=authorizer,
+                authorization_type=apigateway.AuthorizationType.COGNITO,
+                request_validator=validator,
+            )
         self.graphql_url = self.api.url_for_path(GRAPHQL_PATH)
         for rule, reason in (
             (

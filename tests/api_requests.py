@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from app.graphql_request import MAX_JSON_NESTING
+from app.graphql_request import MAX_JSON_NESTING, MAX_QUERY_STRING_BYTES
 from app.settings import EnvVar, Settings
 
 TYPENAME = b'{"query": "{ __typename }"}'
@@ -34,7 +36,7 @@ def _nested(depth: int, opening: bytes = b"[", closing: bytes = b"]") -> bytes:
 class Refused:
     """A request the API must refuse with `status` and a GraphQL error of `code`."""
 
-    body: bytes
+    body: bytes  # a POST's body, or a GET's query string
     content_type: str | None = JSON
     status: int = 400
     code: str = "BAD_REQUEST"
@@ -109,6 +111,84 @@ MALFORMED_BODIES = [
     ),
 ]
 
+
+def query_string(**parameters: str) -> bytes:
+    """GET parameters, URL-encoded as a browser or GraphiQL link sends them."""
+    return urlencode(parameters).encode()
+
+
+_TYPENAME_QUERY = "{ __typename }"
+_VARIABLES_QUERY = "query($v: [String]) { __typename }"
+
+# GETs whose query string is not one GraphQL query; each rule of a POST's body holds here too.
+MALFORMED_QUERY_STRINGS = [
+    pytest.param(Refused(b"", None), id="no-parameters"),
+    pytest.param(Refused(query_string(query=""), None), id="query-empty"),
+    pytest.param(Refused(query_string(query="  \n "), None), id="query-blank"),
+    pytest.param(Refused(query_string(variables="{}"), None), id="no-query"),
+    pytest.param(
+        Refused(query_string(query=_TYPENAME_QUERY) + b"&query=mutation+%7B+x+%7D", None),
+        id="query-repeated",
+    ),
+    pytest.param(
+        Refused(query_string(query=_VARIABLES_QUERY, variables="{}") + b"&variables=%7B%7D", None),
+        id="variables-repeated",
+    ),
+    pytest.param(Refused(b"query=%FF", None), id="invalid-utf8-byte"),
+    pytest.param(Refused(b"query=caf%E9", None), id="latin1-text"),
+    pytest.param(Refused(b"query=%ED%A0%80", None), id="utf8-encoded-surrogate"),
+    pytest.param(Refused(b"query=%C0%AF", None), id="overlong-utf8"),
+    *(
+        pytest.param(
+            Refused(query_string(query=_VARIABLES_QUERY, variables=variables), None), id=case
+        )
+        for case, variables in {
+            "variables-not-json": "{",
+            "variables-truncated": '{"v": ["a"',
+            "variables-two-documents": "{} {}",
+            "variables-list": "[]",
+            "variables-text": '"{}"',
+            "variables-number": "1",
+            "variables-duplicate-key": '{"v": ["a"], "v": ["b"]}',
+            "variables-duplicate-nested-key": '{"v": [{"a": 1, "a": 2}]}',
+            "variables-nan": '{"v": NaN}',
+            "variables-infinity": '{"v": Infinity}',
+            "variables-float-overflowing": '{"v": 1e999}',
+            "variables-integer-of-5000-digits": '{"v": ' + "9" * 5000 + "}",
+            "variables-utf8-bom": "\ufeff{}",
+            # `variables` is the outermost level here: one more than the limit in all.
+            "variables-nested-one-level-too-deep": '{"v": '
+            + _nested(MAX_JSON_NESTING).decode()
+            + "}",
+            "variables-nested-1000-deep": '{"v": ' + _nested(1000).decode() + "}",
+            "variables-unclosed-2000-deep": "[" * 2000,
+        }.items()
+    ),
+    pytest.param(
+        Refused(query_string(query=_TYPENAME_QUERY, extensions="[]"), None), id="extensions-list"
+    ),
+    pytest.param(
+        Refused(query_string(query=_TYPENAME_QUERY, extensions="{"), None), id="extensions-not-json"
+    ),
+    pytest.param(
+        Refused(query_string(query="query A { __typename }", operationName="B"), None),
+        id="operation-name-unknown",
+    ),
+    pytest.param(
+        Refused(
+            query_string(query=_TYPENAME_QUERY + " " * MAX_QUERY_STRING_BYTES),
+            None,
+            status=414,
+            code="URI_TOO_LONG",
+        ),
+        id="query-string-too-long",
+    ),
+    pytest.param(
+        Refused(b"&" * (MAX_QUERY_STRING_BYTES + 1), None, status=414, code="URI_TOO_LONG"),
+        id="too-many-separators",
+    ),
+]
+
 # A POST that is not `application/json` (with parameters) is not read at all: these are what a
 # browser sends cross-site without asking first, or what another client might mean by JSON.
 UNSUPPORTED_CONTENT_TYPES = [
@@ -176,28 +256,36 @@ STAFF_CLAIMS: dict[str, Any] = {
 
 
 def api_gateway_event(
-    body: bytes = TYPENAME,
+    body: bytes | None = TYPENAME,
     *,
     content_type: str | None = JSON,
     claims: object = STAFF_CLAIMS,
     method: str = "POST",
     base64_encoded: bool = False,
+    query: bytes = b"",
+    accept: str | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST proxy event, as the Cognito authorizer passes it to the function.
 
-    A body that is not UTF-8 can only arrive base64-encoded (as a binary media type would).
+    A body that is not UTF-8 can only arrive base64-encoded (as a binary media type would). A
+    GET has no body; API Gateway hands its `query` string over decoded, parameter by parameter.
     """
     headers = {"Host": "abc.execute-api.us-east-1.amazonaws.com"}
     if content_type is not None:
         headers["Content-Type"] = content_type
+    if accept is not None:
+        headers["Accept"] = accept
+    parameters: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query.decode(), keep_blank_values=True, errors="strict"):
+        parameters.setdefault(name, []).append(value)
     return {
         "resource": "/graphql",
         "path": "/graphql",
         "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "queryStringParameters": _last_values(parameters),
+        "multiValueQueryStringParameters": parameters or None,
         "pathParameters": None,
         "stageVariables": None,
         "requestContext": {
@@ -209,9 +297,19 @@ def api_gateway_event(
             "identity": {"sourceIp": "203.0.113.7"},
             "authorizer": {"claims": claims},
         },
-        "body": base64.b64encode(body).decode() if base64_encoded else body.decode(),
+        "body": (
+            None
+            if body is None
+            else base64.b64encode(body).decode()
+            if base64_encoded
+            else body.decode()
+        ),
         "isBase64Encoded": base64_encoded,
     }
+
+
+def _last_values(parameters: Mapping[str, list[str]]) -> dict[str, str] | None:
+    return {name: values[-1] for name, values in parameters.items()} or None
 
 
 def is_utf8(body: bytes) -> bool:
@@ -222,11 +320,13 @@ def is_utf8(body: bytes) -> bool:
     return True
 
 
-def assert_graphql_refusal(status: int, headers: Any, body: bytes, expected: Refused) -> None:
+def assert_graphql_refusal(
+    status: int, headers: Any, body: bytes, expected: Refused, *, media_type: str = JSON
+) -> None:
     """A refusal as the issue asks: the status, a JSON GraphQL error with its code, and the
     correlation id to quote, whichever entry point answered."""
     assert status == expected.status, body[:500]
-    assert headers["content-type"].startswith("application/json"), headers
+    assert headers["content-type"].startswith(media_type), headers
     answer = json.loads(body)
     assert set(answer) == {"errors"}, answer
     assert [error["extensions"]["code"] for error in answer["errors"]] == [expected.code]

@@ -10,7 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match
 
-from app.settings import EnvVar
+from app.settings import GRAPHQL_METHODS, EnvVar
 from domain.delivery import DeliveryPromise
 from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
@@ -192,6 +192,31 @@ def test_graphql_is_behind_the_cognito_authorizer_with_logs_and_throttling(
         },
     )
     template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": STAFF_GROUP})
+
+
+def test_queries_over_get_reach_the_function_behind_the_same_authorizer_as_post(
+    synthesized: Synthesized,
+) -> None:
+    methods = synthesized.resources("AWS::ApiGateway::Method").values()
+    routed = {
+        method["Properties"]["HttpMethod"]: method["Properties"]
+        for method in methods
+        if method["Properties"]["HttpMethod"] != "OPTIONS"
+    }
+
+    assert set(routed) == set(GRAPHQL_METHODS)
+    assert {properties["AuthorizationType"] for properties in routed.values()} == {
+        "COGNITO_USER_POOLS"
+    }
+    assert len({json.dumps(properties["Integration"]) for properties in routed.values()}) == 1
+    preflight = next(
+        method["Properties"]
+        for method in methods
+        if method["Properties"]["HttpMethod"] == "OPTIONS"
+    )
+    [answer] = preflight["Integration"]["IntegrationResponses"]
+    allowed = answer["ResponseParameters"]["method.response.header.Access-Control-Allow-Methods"]
+    assert set(allowed.strip("'").split(",")) == {*GRAPHQL_METHODS, "OPTIONS"}
 
 
 def test_receipts_are_private_and_assets_go_through_cloudfront(synthesized: Synthesized) -> None:

@@ -11,13 +11,16 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
+from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
 from tests.api_requests import (
     ACCEPTED_CONTENT_TYPES,
     LAMBDA_ENVIRONMENT,
     MALFORMED_BODIES,
+    MALFORMED_QUERY_STRINGS,
     REGISTER,
     STAFF_CLAIMS,
     TYPENAME,
@@ -27,6 +30,7 @@ from tests.api_requests import (
     api_gateway_event,
     assert_graphql_refusal,
     is_utf8,
+    query_string,
 )
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -44,11 +48,20 @@ def handler() -> Iterator[Handler]:
     sys.modules.pop("app.api_lambda", None)
 
 
-def assert_refused(answer: dict[str, Any], expected: Refused) -> None:
+def assert_refused(answer: dict[str, Any], expected: Refused, *, media_type: str = "") -> None:
     assert not answer["isBase64Encoded"], answer
     assert_graphql_refusal(
-        answer["statusCode"], answer["headers"], answer["body"].encode(), expected
+        answer["statusCode"],
+        answer["headers"],
+        answer["body"].encode(),
+        expected,
+        media_type=media_type or "application/json",
     )
+
+
+def get_event(query: bytes, *, accept: str | None = None) -> dict[str, Any]:
+    """A GET as API Gateway hands it over: no body, its parameters decoded."""
+    return api_gateway_event(None, content_type=None, method="GET", query=query, accept=accept)
 
 
 @pytest.mark.parametrize("content_type", ACCEPTED_CONTENT_TYPES)
@@ -169,3 +182,62 @@ def test_registration_mails_only_the_address_cognito_verified(
     assert answer["statusCode"] == 200, answer
     result = json.loads(answer["body"])["data"]["registerCustomer"]
     assert result == {"__typename": "ValidationError", "field": "email"}
+
+
+def test_a_query_over_get_is_answered_with_its_variables_and_operation_name(
+    handler: Handler,
+) -> None:
+    query = query_string(
+        query="query T($on: Boolean!) { shown: __typename @include(if: $on) "
+        "hidden: __typename @skip(if: $on) } query U { __typename }",
+        variables=json.dumps({"on": True}),
+        operationName="T",
+    )
+
+    answer = handler(get_event(query), None)
+
+    assert answer["statusCode"] == 200, answer
+    assert json.loads(answer["body"]) == {"data": {"shown": "Query"}}
+
+
+def test_a_mutation_over_get_is_a_json_405_that_allows_post(handler: Handler) -> None:
+    query = query_string(query=json.loads(REGISTER)["query"])
+
+    answer = handler(get_event(query), None)
+
+    assert_refused(answer, Refused(query, status=405, code="METHOD_NOT_ALLOWED"))
+    assert answer["headers"]["allow"] == "POST"
+
+
+def test_graphql_response_json_reaches_api_gateway_as_text(handler: Handler) -> None:
+    # Mangum base64-encodes what it does not know as text; API Gateway would pass that on.
+    for event in (
+        get_event(b"query=%7B__typename%7D", accept=GRAPHQL_RESPONSE_MEDIA_TYPE),
+        get_event(b"query=%7B", accept=GRAPHQL_RESPONSE_MEDIA_TYPE),
+    ):
+        answer = handler(event, None)
+
+        assert not answer["isBase64Encoded"], answer
+        assert answer["headers"]["content-type"] == GRAPHQL_RESPONSE_MEDIA_TYPE
+        assert json.loads(answer["body"])
+
+
+def test_an_operation_that_never_runs_is_a_400_in_graphql_response_json(handler: Handler) -> None:
+    answer = handler(get_event(b"query=%7B", accept=GRAPHQL_RESPONSE_MEDIA_TYPE), None)
+
+    assert answer["statusCode"] == 400, answer
+    assert set(json.loads(answer["body"])) == {"errors"}
+
+
+# API Gateway hands parameters over decoded, so only text ones arrive, and only parameters: a
+# query string of separators alone arrives as none at all.
+DECODED_QUERY_STRINGS = [
+    case
+    for case in MALFORMED_QUERY_STRINGS
+    if is_utf8(unquote_to_bytes(case.values[0].body)) and case.id != "too-many-separators"
+]
+
+
+@pytest.mark.parametrize("refused", DECODED_QUERY_STRINGS)
+def test_a_get_that_is_not_one_query_gets_a_json_4xx(handler: Handler, refused: Refused) -> None:
+    assert_refused(handler(get_event(refused.body), None), refused)

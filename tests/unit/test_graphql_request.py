@@ -9,21 +9,28 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.graphql_request import (
+    GRAPHQL_RESPONSE_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
     MAX_JSON_NESTING,
     MalformedRequestError,
+    NotAcceptableError,
     RequestRefusedError,
     UnsupportedMediaTypeError,
     decode_json,
     graphql_request,
+    graphql_request_from_query_string,
     json_nesting_exceeds,
     require_json_media_type,
+    response_media_type,
 )
 from tests.api_requests import (
     ACCEPTED_CONTENT_TYPES,
     MALFORMED_BODIES,
+    MALFORMED_QUERY_STRINGS,
     TYPENAME,
     UNSUPPORTED_CONTENT_TYPES,
     Refused,
+    query_string,
 )
 
 # Strawberry's own check of the operation name against the document comes later, in execution.
@@ -38,6 +45,92 @@ def test_a_body_that_is_not_one_operation_is_malformed(refused: Refused) -> None
         graphql_request(refused.content_type, refused.body)
 
     assert (refusal.value.status_code, refusal.value.code) == (400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    "refused", [case for case in MALFORMED_QUERY_STRINGS if case.id != "operation-name-unknown"]
+)
+def test_a_query_string_that_is_not_one_query_is_refused(refused: Refused) -> None:
+    with pytest.raises(RequestRefusedError) as refusal:
+        graphql_request_from_query_string(refused.body)
+
+    assert (refusal.value.status_code, refusal.value.code) == (refused.status, refused.code)
+
+
+def test_a_query_string_keeps_its_variables_name_and_extensions() -> None:
+    variables = {"n": 3, "tags": ["a", {"b": None}], "price": 1.5, "v": "Zoë 東京 🥐"}
+    parameters = query_string(
+        query="query Q($n: Int) { __typename }",
+        variables=json.dumps(variables),
+        operationName="Q",
+        extensions='{"trace": true}',
+        somethingElse="ignored",
+    )
+
+    request = graphql_request_from_query_string(parameters)
+
+    assert request.query == "query Q($n: Int) { __typename }"
+    assert request.variables == variables
+    assert request.operation_name == "Q"
+    assert request.extensions == {"trace": True}
+
+
+@pytest.mark.parametrize("absent", ["", "null"])
+def test_empty_or_null_optional_parameters_are_absent(absent: str) -> None:
+    parameters = query_string(query="{ __typename }", variables=absent, extensions=absent)
+
+    request = graphql_request_from_query_string(parameters + b"&operationName=")
+
+    assert (request.variables, request.operation_name, request.extensions) == (None, None, None)
+
+
+GRAPHQL_RESPONSE = GRAPHQL_RESPONSE_MEDIA_TYPE
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, JSON_MEDIA_TYPE),
+        ("", JSON_MEDIA_TYPE),
+        ("*/*", JSON_MEDIA_TYPE),
+        ("application/*", JSON_MEDIA_TYPE),
+        ("application/json", JSON_MEDIA_TYPE),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", JSON_MEDIA_TYPE),
+        ("application/graphql-response+json", GRAPHQL_RESPONSE),
+        ("Application/GraphQL-Response+JSON; charset=utf-8", GRAPHQL_RESPONSE),
+        ("application/graphql-response+json, application/json;q=0.9", GRAPHQL_RESPONSE),
+        ("application/json, application/graphql-response+json", GRAPHQL_RESPONSE),
+        ("application/json, application/graphql-response+json;q=0.5", JSON_MEDIA_TYPE),
+        ("application/graphql-response+json;q=0.5, */*;q=0.1", GRAPHQL_RESPONSE),
+        ("application/graphql-response+json;q=0, */*", JSON_MEDIA_TYPE),
+        ("application/graphql-response+json;q=oops, application/json", JSON_MEDIA_TYPE),
+        ("text/html, application/graphql-response+json;q=0.001", GRAPHQL_RESPONSE),
+    ],
+)
+def test_the_answer_is_in_the_media_type_the_client_prefers(
+    accept: str | None, media_type: str
+) -> None:
+    assert response_media_type(accept) == media_type
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/html",
+        "application/xml, text/*",
+        "application/json;q=0",
+        "application/json;q=0, application/graphql-response+json;q=0",
+        "*/*;q=0",
+        "application/json;q=2",
+        "image/*",
+        "application/jsonx, application/graphql+json",
+    ],
+)
+def test_an_accept_of_neither_json_type_is_refused(accept: str) -> None:
+    with pytest.raises(NotAcceptableError) as refusal:
+        response_media_type(accept)
+
+    assert (refusal.value.status_code, refusal.value.code) == (406, "NOT_ACCEPTABLE")
 
 
 @pytest.mark.parametrize("content_type", UNSUPPORTED_CONTENT_TYPES)
@@ -123,6 +216,7 @@ _JSON_VALUES = st.recursive(
     ),
     max_leaves=30,
 )
+_JSON_TEXTS = _JSON_VALUES.map(json.dumps)
 _OPERATIONS = st.fixed_dictionaries(
     {"query": _JSON_VALUES},
     optional={"variables": _JSON_VALUES, "operationName": _JSON_VALUES, "extensions": _JSON_VALUES},
@@ -167,3 +261,19 @@ def test_the_nesting_counted_is_the_nesting_of_the_value(value: object) -> None:
 
     assert not json_nesting_exceeds(text, depth)
     assert depth == 0 or json_nesting_exceeds(text, depth - 1)
+
+
+@given(
+    st.binary(max_size=300)
+    | st.dictionaries(
+        st.sampled_from(["query", "variables", "operationName", "extensions", "other"]),
+        st.text(max_size=50) | _JSON_TEXTS,
+    ).map(lambda parameters: query_string(**parameters))
+)
+def test_any_query_string_is_a_query_or_a_typed_refusal(parameters: bytes) -> None:
+    try:
+        request = graphql_request_from_query_string(parameters)
+    except RequestRefusedError:
+        return  # a client error: see test_every_refusal_is_a_client_error
+    assert isinstance(request.query, str)
+    assert request.variables is None or isinstance(request.variables, dict)

@@ -25,16 +25,19 @@ from tests.api_requests import (
     ACCEPTED_CONTENT_TYPES,
     JSON,
     MALFORMED_BODIES,
+    MALFORMED_QUERY_STRINGS,
     REGISTER,
     TYPENAME,
     TYPENAME_ANSWER,
     UNSUPPORTED_CONTENT_TYPES,
     Refused,
     assert_graphql_refusal,
+    query_string,
     settings_for,
 )
 
 SECRET = "unit-test-secret-at-least-32-bytes-long"
+SHOP = "https://shop.example"
 tokens = DevTokens(SECRET)
 
 
@@ -58,6 +61,11 @@ class Api:
         if sub is not None:
             headers["authorization"] = f"Bearer {tokens.issue(sub)}"
         return await self.http.post("/graphql", content=body, headers=headers)
+
+    async def get(self, query: bytes, *, accept: str = JSON) -> httpx.Response:
+        """A GET with this raw query string, as a signed-in customer."""
+        headers = {"accept": accept, "authorization": f"Bearer {tokens.issue('customer')}"}
+        return await self.http.get(f"/graphql?{query.decode()}", headers=headers)
 
 
 def app_for(
@@ -148,15 +156,11 @@ async def test_a_body_over_the_limit_gets_a_json_413(api: Api, declared: bool) -
     assert_refused(response, Refused(body, status=413, code="REQUEST_TOO_LARGE"))
 
 
-@pytest.mark.parametrize(
-    "path", ["/graphql", "/graphql?query={__typename}", "/graphql?variables=" + "[" * 3000]
-)
-async def test_an_operation_over_get_is_refused(api: Api, path: str) -> None:
-    headers = {"authorization": f"Bearer {tokens.issue('ann')}", "accept": "*/*"}
+@pytest.mark.parametrize("refused", MALFORMED_QUERY_STRINGS)
+async def test_a_get_that_is_not_one_query_gets_a_json_4xx(api: Api, refused: Refused) -> None:
+    response = await api.get(refused.body)
 
-    response = await api.http.get(path, headers=headers)
-
-    assert_refused(response, Refused(b""))
+    assert_refused(response, refused)
 
 
 async def test_a_browser_still_gets_graphiql_locally(api: Api) -> None:
@@ -167,28 +171,67 @@ async def test_a_browser_still_gets_graphiql_locally(api: Api) -> None:
     assert "graphiql" in response.text.lower()
 
 
-async def test_production_serves_no_ide_and_refuses_a_get_as_json(production_api: Api) -> None:
-    headers = {"accept": "text/html", "authorization": f"Bearer {tokens.issue('ann')}"}
+async def test_production_serves_no_ide_and_refuses_an_html_only_get_as_json(
+    production_api: Api,
+) -> None:
+    response = await production_api.get(query_string(query="{ __typename }"), accept="text/html")
 
-    response = await production_api.http.get("/graphql", headers=headers)
+    assert_refused(response, Refused(b"", status=406, code="NOT_ACCEPTABLE"))
 
-    assert_refused(response, Refused(b""))
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+async def test_a_method_other_than_get_and_post_gets_a_json_405(api: Api, method: str) -> None:
+    headers = {"authorization": f"Bearer {tokens.issue('ann')}"}
+
+    response = await api.http.request(method, "/graphql", content=TYPENAME, headers=headers)
+
+    assert_refused(response, Refused(b"", status=405, code="METHOD_NOT_ALLOWED"))
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_a_head_request_gets_a_405_naming_get_and_post(api: Api) -> None:
+    response = await api.http.head("/graphql?query={__typename}")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_no_such_page_is_a_json_404(api: Api) -> None:
+    response = await api.http.get("/no-such-page")
+
+    assert_refused(response, Refused(b"", status=404, code="NOT_FOUND"))
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "status", "code"),
-    [
-        ("PUT", "/graphql", 405, "METHOD_NOT_ALLOWED"),
-        ("DELETE", "/graphql", 405, "METHOD_NOT_ALLOWED"),
-        ("GET", "/no-such-page", 404, "NOT_FOUND"),
-    ],
+    ("origin", "requested_headers"),
+    [("https://evil.example", "authorization"), (SHOP, "authorization, x-forged")],
+    ids=["unknown-origin", "disallowed-header"],
 )
-async def test_routing_refusals_are_json_too(
-    api: Api, method: str, path: str, status: int, code: str
+async def test_a_refused_cors_preflight_is_a_json_400(
+    clients: AwsClients, origin: str, requested_headers: str
 ) -> None:
-    response = await api.http.request(method, path)
+    app = create_app(
+        services_for(clients),
+        BearerTokenAuthenticator(tokens),
+        developer_mode=False,
+        cors_allowed_origins=[SHOP],
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        response = await http.options(
+            "/graphql",
+            headers={
+                "origin": origin,
+                "access-control-request-method": "GET",
+                "access-control-request-headers": requested_headers,
+            },
+        )
 
-    assert_refused(response, Refused(b"", status=status, code=code))
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["errors"][0]["extensions"]["code"] == "CORS_PREFLIGHT_REFUSED"
+    assert response.headers.get("access-control-allow-origin") in (None, SHOP)
 
 
 async def test_a_client_correlation_id_comes_back_on_a_refusal(api: Api) -> None:
@@ -249,6 +292,17 @@ async def test_a_bad_body_is_refused_even_when_aws_is_out_of_reach(refused: Refu
     broken = Api(app_for(BrokenServices()))
 
     assert_refused(await broken.post(refused.body, refused.content_type), refused)
+
+
+@pytest.mark.parametrize(
+    "refused", [case for case in MALFORMED_QUERY_STRINGS if case.id != "operation-name-unknown"]
+)
+async def test_a_bad_query_string_is_refused_even_when_aws_is_out_of_reach(
+    refused: Refused,
+) -> None:
+    broken = Api(app_for(BrokenServices()))
+
+    assert_refused(await broken.get(refused.body), refused)
 
 
 async def test_an_unsupported_content_type_is_refused_even_when_aws_is_out_of_reach() -> None:
