@@ -1,0 +1,36 @@
+/** The caller's own profile: null until registered. */
+
+import { graphql } from "../gql";
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      id
+      name
+      email
+      phone
+      defaultAddress {
+        ...AddressFields
+      }
+    }
+  }
+`);
+
+export const RegisterCustomerMutation = graphql(`
+  mutation RegisterCustomer($input: RegisterCustomerInput!) {
+    registerCustomer(input: $input) {
+      __typename
+      ... on CommandAccepted {
+        commandId
+        orderId
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        field
+      }
+    }
+  }
+`);
