@@ -7,7 +7,7 @@ import { UnauthenticatedError, shouldRetry } from "./transportErrors";
 
 export function createQueryClient(session: AuthSession): QueryClient {
   const endSessionOn401 = (error: unknown) => {
-    if (error instanceof UnauthenticatedError) session.end("Your sign-in has expired. Please sign in again.");
+    if (error instanceof UnauthenticatedError) session.end("Your sign-in is no longer valid. Please sign in again.");
   };
   return new QueryClient({
     queryCache: new QueryCache({ onError: endSessionOn401 }),

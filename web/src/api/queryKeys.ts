@@ -7,8 +7,6 @@ export const queryKeys = {
   products: ["products"] as const,
   quote: (lines: readonly OrderItemInput[], priority: DeliveryPriority) => ["quote", lines, priority] as const,
   order: (orderId: string) => ["order", orderId] as const,
-  /** Every list of orders: a status change can move an order between any of them. */
-  orderLists: ["orders"] as const,
   myOrders: ["orders", "mine"] as const,
   myOrdersWithStatus: (status: OrderStatus | null) => ["orders", "mine", status ?? "any"] as const,
   board: ["orders", "board"] as const,

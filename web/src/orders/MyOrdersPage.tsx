@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
+import { useReadOn } from "../lists/useReadOn";
 import type { OrderStatus } from "../gql/graphql";
 import { hrefFor } from "../routes";
 import { PageHeading } from "../ui/PageHeading";
@@ -31,6 +32,7 @@ export function MyOrdersPage() {
     getNextPageParam: (lastPage) => (lastPage.pageInfo.hasNextPage ? lastPage.pageInfo.endCursor : undefined),
   });
   const rows = orders.data?.pages.flatMap((page) => page.edges.map((edge) => edge.node)) ?? [];
+  useReadOn(orders, rows.length, orders.data?.pages.length ?? 0, PAGE_SIZE);
 
   return (
     <>

@@ -32,10 +32,10 @@ export function useOrder(orderId: string) {
 export function OrderPage({ orderId }: { orderId: string }) {
   const order = useOrder(orderId);
   const queryClient = useQueryClient();
-  // The command's answer already put the new order in the cache; the lists it moves between are
-  // fetched again when next shown.
+  // The command's answer already put the new order in the cache; the customer's lists (a status
+  // filter it may have left or joined, a changed total) are fetched again when next shown.
   const onOrderChanged = (command: SettledCommand) => {
-    if (command.state === "APPLIED") void queryClient.invalidateQueries({ queryKey: queryKeys.orderLists });
+    if (command.state === "APPLIED") void queryClient.invalidateQueries({ queryKey: queryKeys.myOrders });
   };
 
   return (

@@ -4,18 +4,24 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 
 import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
+import { useReadOn } from "../lists/useReadOn";
 import { ProductsQuery } from "./productDocuments";
 
 const PAGE_SIZE = 50;
 
-/** `data` is the products of every page read so far, in catalogue order. */
+/** `data.products` are those of every page read so far, in catalogue order. */
 export function useProducts() {
   const execute = useExecute();
-  return useInfiniteQuery({
+  const query = useInfiniteQuery({
     queryKey: queryKeys.products,
     queryFn: async ({ pageParam }) => (await execute(ProductsQuery, { first: PAGE_SIZE, after: pageParam })).products,
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => (lastPage.pageInfo.hasNextPage ? lastPage.pageInfo.endCursor : undefined),
-    select: (data) => data.pages.flatMap((page) => page.edges.map((edge) => edge.node)),
+    select: (data) => ({
+      products: data.pages.flatMap((page) => page.edges.map((edge) => edge.node)),
+      pagesRead: data.pages.length,
+    }),
   });
+  useReadOn(query, query.data?.products.length ?? 0, query.data?.pagesRead ?? 0, PAGE_SIZE);
+  return query;
 }

@@ -19,8 +19,8 @@ export function ProfilePage({ signInEmail }: { signInEmail: string | null }) {
     <>
       <PageHeading>Profile</PageHeading>
       {me.isPending ? <p>Loading your profile…</p> : null}
-      {/* Keyed by the loaded profile: the form starts from it, then belongs to the person typing. */}
-      {me.isSuccess ? <ProfileForm key={me.data?.id ?? "new"} profile={me.data} signInEmail={signInEmail} /> : null}
+      {/* The form starts from the profile as first loaded, then belongs to the person typing. */}
+      {me.isSuccess ? <ProfileForm profile={me.data} signInEmail={signInEmail} /> : null}
     </>
   );
 }

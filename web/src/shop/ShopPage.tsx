@@ -12,7 +12,7 @@ export function ShopPage({ userId }: { userId: string }) {
   const [cart, dispatch] = useCart(userId);
   const products = useProducts();
   const me = useMe();
-  const onSale = (products.data ?? []).filter((product) => product.active);
+  const onSale = (products.data?.products ?? []).filter((product) => product.active);
   return (
     <>
       <PageHeading>Shop</PageHeading>
@@ -25,7 +25,7 @@ export function ShopPage({ userId }: { userId: string }) {
         <section aria-labelledby="products-heading">
           <h2 id="products-heading">Products</h2>
           {products.isPending ? <p>Loading products…</p> : null}
-          {products.isSuccess && onSale.length === 0 ? <p>Nothing is on sale right now.</p> : null}
+          {products.isSuccess && onSale.length === 0 && !products.hasNextPage ? <p>Nothing is on sale right now.</p> : null}
           <ul className="product-list">
             {onSale.map((product) => (
               <ProductCard
@@ -48,7 +48,7 @@ export function ShopPage({ userId }: { userId: string }) {
             </button>
           ) : null}
         </section>
-        <CartPanel cart={cart} dispatch={dispatch} products={products.data ?? []} profile={me.data ?? null} />
+        <CartPanel cart={cart} dispatch={dispatch} products={products.data?.products ?? []} profile={me.data ?? null} />
       </div>
     </>
   );

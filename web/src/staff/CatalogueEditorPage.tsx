@@ -22,7 +22,7 @@ export function CatalogueEditorPage() {
   const [editing, setEditing] = useState<ProductFieldsFragment | null>(null);
   // A new form for each product picked (and for each "New product"): it starts from that product.
   const [formGeneration, setFormGeneration] = useState(0);
-  const currency = products.data?.[0]?.price.currency ?? FALLBACK_CURRENCY;
+  const currency = products.data?.products[0]?.price.currency ?? FALLBACK_CURRENCY;
 
   function edit(product: ProductFieldsFragment | null) {
     setEditing(product);
@@ -37,7 +37,7 @@ export function CatalogueEditorPage() {
           <h2 id="catalogue-heading">Products</h2>
           {products.isPending ? <p>Loading products…</p> : null}
           <ul className="product-list">
-            {(products.data ?? []).map((product) => (
+            {(products.data?.products ?? []).map((product) => (
               <li key={product.sku} className="card product">
                 <h3>
                   {product.name} {product.active ? null : <span className="badge">Withdrawn</span>}

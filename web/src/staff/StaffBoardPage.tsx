@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
+import { useReadOn } from "../lists/useReadOn";
 import { ActionStatus, actionStatusProps } from "../commands/ActionStatus";
 import { useCommandAction } from "../commands/useCommand";
 import type { BoardOrdersQuery as BoardOrdersResult, OrderRefInput, OrderStatus } from "../gql/graphql";
@@ -46,6 +47,7 @@ function BoardColumn({ status, announce }: { status: OrderStatus; announce: (tex
     getNextPageParam: (lastPage, _pages, lastPageParam) => nextBoardPage(lastPageParam, lastPage.pageInfo),
   });
   const rows = orders.data?.pages.flatMap((page) => page.edges.map((edge) => edge.node)) ?? [];
+  useReadOn(orders, rows.length, orders.data?.pages.length ?? 0, PAGE_SIZE);
   const headingId = `board-${status.toLowerCase()}`;
   return (
     <section className="board-column" aria-labelledby={headingId}>

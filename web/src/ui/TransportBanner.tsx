@@ -19,7 +19,7 @@ export function TransportBanner() {
   );
   if (error === null) return null;
   return (
-    <div className="banner" role="alert">
+    <div className="banner global" role="alert">
       <p>{describeTransportError(error)}</p>
       <button
         type="button"
