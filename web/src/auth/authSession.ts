@@ -59,8 +59,9 @@ export class AuthSession {
     private readonly storage: Storage = window.sessionStorage,
   ) {
     const stored = this.stored();
-    this.state =
-      stored && !isExpired(stored, Date.now()) ? signedIn(stored) : { status: "signedOut", notice: null };
+    // An expired ID token with a refresh token is still a session: the first request renews it.
+    const usable = stored !== null && (!isExpired(stored, Date.now()) || stored.refreshToken !== null);
+    this.state = usable ? signedIn(stored) : { status: "signedOut", notice: null };
   }
 
   subscribe = (listener: () => void): (() => void) => {

@@ -10,7 +10,8 @@ import type { Refusal } from "../ui/RefusalMessage";
 import { CommandQuery } from "./commandDocuments";
 import { isSettled, pollInterval } from "./commandProgress";
 
-export type SettledCommand = NonNullable<CommandQueryResult["command"]>;
+/** A command a mutation queued, as command(id) answers it. */
+export type QueuedCommand = NonNullable<CommandQueryResult["command"]>;
 
 export interface Accepted {
   __typename: "CommandAccepted";
@@ -20,13 +21,13 @@ export interface Accepted {
 
 /** The command as last read (undefined before the first answer), and how many answers so far. */
 export interface WatchedCommand {
-  data: SettledCommand | null | undefined;
+  data: QueuedCommand | null | undefined;
   polls: number;
 }
 
 export function useCommand(
   commandId: string | null,
-  onSettled: (command: SettledCommand) => void,
+  onSettled: (command: QueuedCommand) => void,
 ): WatchedCommand {
   const execute = useExecute();
   const queryClient = useQueryClient();
@@ -60,7 +61,7 @@ export function useCommand(
  */
 export function useCommandAction<Variables>(
   send: (variables: Variables) => Promise<Accepted | Refusal>,
-  onSettled: (command: SettledCommand) => void = () => undefined,
+  onSettled: (command: QueuedCommand) => void = () => undefined,
 ) {
   const [commandId, setCommandId] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);

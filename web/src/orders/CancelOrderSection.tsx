@@ -4,14 +4,14 @@ import { useState } from "react";
 
 import { useExecute } from "../api/ApiContext";
 import { ActionStatus, actionStatusProps } from "../commands/ActionStatus";
-import { useCommandAction, type SettledCommand } from "../commands/useCommand";
+import { useCommandAction, type QueuedCommand } from "../commands/useCommand";
 import type { CancelOrderInput, OrderFieldsFragment } from "../gql/graphql";
 import { CancelOrderMutation } from "./orderDocuments";
 
 interface CancelOrderSectionProps {
   order: OrderFieldsFragment;
   onReload: () => void;
-  onSettled: (command: SettledCommand) => void;
+  onSettled: (command: QueuedCommand) => void;
 }
 
 export function CancelOrderSection({ order, onReload, onSettled }: CancelOrderSectionProps) {

@@ -4,7 +4,7 @@ import { useState, type SubmitEvent } from "react";
 
 import { useExecute } from "../api/ApiContext";
 import { ActionStatus, actionStatusProps } from "../commands/ActionStatus";
-import { useCommandAction, type SettledCommand } from "../commands/useCommand";
+import { useCommandAction, type QueuedCommand } from "../commands/useCommand";
 import type { ModifyOrderInput, OrderFieldsFragment } from "../gql/graphql";
 import { MAX_QUANTITY } from "../shop/cart";
 import { AddressFields, addressFieldLabels } from "../ui/AddressFields";
@@ -14,7 +14,7 @@ import { ModifyOrderMutation } from "./orderDocuments";
 interface ModifyOrderSectionProps {
   order: OrderFieldsFragment;
   onReload: () => void;
-  onSettled: (command: SettledCommand) => void;
+  onSettled: (command: QueuedCommand) => void;
 }
 
 export function ModifyOrderSection({ order, onReload, onSettled }: ModifyOrderSectionProps) {

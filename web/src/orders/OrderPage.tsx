@@ -5,7 +5,7 @@ import { useState, type MouseEvent } from "react";
 
 import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
-import type { SettledCommand } from "../commands/useCommand";
+import type { QueuedCommand } from "../commands/useCommand";
 import type { OrderFieldsFragment } from "../gql/graphql";
 import { PageHeading } from "../ui/PageHeading";
 import { CancelOrderSection } from "./CancelOrderSection";
@@ -34,7 +34,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
   const queryClient = useQueryClient();
   // The command's answer already put the new order in the cache; the customer's lists (a status
   // filter it may have left or joined, a changed total) are fetched again when next shown.
-  const onOrderChanged = (command: SettledCommand) => {
+  const onOrderChanged = (command: QueuedCommand) => {
     if (command.state === "APPLIED") void queryClient.invalidateQueries({ queryKey: queryKeys.myOrders });
   };
 
@@ -63,7 +63,7 @@ interface OrderDetailsProps {
   order: OrderFieldsFragment;
   fetchedAt: number;
   refetch: () => Promise<OrderFieldsFragment | null>;
-  onOrderChanged: (command: SettledCommand) => void;
+  onOrderChanged: (command: QueuedCommand) => void;
 }
 
 function OrderDetails({ order, fetchedAt, refetch, onOrderChanged }: OrderDetailsProps) {

@@ -6,7 +6,7 @@ import { useMemo, useState } from "react";
 import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
 import { progressOf } from "../commands/commandProgress";
-import { useCommand, type SettledCommand } from "../commands/useCommand";
+import { useCommand, type QueuedCommand } from "../commands/useCommand";
 import type { MeQuery, ProductFieldsFragment, QuoteQuery as QuoteQueryResult } from "../gql/graphql";
 import { formatDateTime } from "../orders/orderWords";
 import { navigate } from "../routes";
@@ -61,7 +61,7 @@ export function CartPanel({ cart, dispatch, products, profile }: CartPanelProps)
       else setRefusal(result);
     },
   });
-  const command = useCommand(cart.placingCommandId, (settled: SettledCommand) => {
+  const command = useCommand(cart.placingCommandId, (settled: QueuedCommand) => {
     const progress = progressOf(settled, 0);
     if (progress.kind === "applied" && settled.orderId !== null) {
       dispatch({ type: "orderApplied" });
@@ -133,7 +133,7 @@ export function CartPanel({ cart, dispatch, products, profile }: CartPanelProps)
 
 function placementText(
   sending: boolean,
-  command: SettledCommand | null | undefined,
+  command: QueuedCommand | null | undefined,
   pollsSoFar: number,
   rejection: { message: string } | null,
 ): string {
