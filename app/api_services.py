@@ -19,6 +19,7 @@ async def build_api_services(settings: Settings, clients: AwsClients) -> ApiServ
         receipts=ReceiptLinks(
             await clients.s3(), settings.bucket_name, settings.receipt_url_ttl_seconds
         ),
+        business=settings.business,
     )
 
 

@@ -13,3 +13,5 @@ class Product:
     price: int
     active: bool
     updated_at: datetime
+    # What a storefront shows under the name; None in items stored before products had one.
+    description: str | None = None

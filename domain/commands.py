@@ -7,6 +7,7 @@ in the worker), serialized to JSON for SQS and decoded by the worker. Names are 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -52,11 +53,12 @@ def _set(command: object, name: str, value: object) -> None:
     object.__setattr__(command, name, value)
 
 
-def _validate_lines(items: tuple[LineRequest, ...]) -> None:
+def validate_lines(items: Sequence[LineRequest]) -> None:
+    """The rules every requested order's lines follow, whether placed, changed or quoted."""
     validation.order_lines("items", items)
     for index, line in enumerate(items):
-        validation.sku(f"items[{index}].sku", line.sku)
-        validation.quantity(f"items[{index}].quantity", line.quantity)
+        validation.sku(f"items.{index}.sku", line.sku)
+        validation.quantity(f"items.{index}.quantity", line.quantity)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +93,7 @@ class PlaceOrder(OrderCommand):
     customer_email: str | None = None
 
     def __post_init__(self) -> None:
-        _validate_lines(self.items)
+        validate_lines(self.items)
         if self.customer_email is not None:
             _set(self, "customer_email", validation.email("email", self.customer_email))
         _set(
@@ -131,7 +133,7 @@ class ModifyOrder(OrderCommand):
     def __post_init__(self) -> None:
         validation.version("expectedVersion", self.expected_version)
         if self.items is not None:
-            _validate_lines(self.items)
+            validate_lines(self.items)
         if self.notes is not None:
             # An empty string clears the notes; anything else obeys the same limits as placing.
             notes = self.notes.strip()
@@ -184,6 +186,9 @@ class UpsertProduct(Command):
     name: str
     price: int
     active: bool = True
+    # The whole product is replaced: None (or blank) leaves it without a description. Absent
+    # from messages queued before products had one, which decode as None.
+    description: str | None = None
 
     def __post_init__(self) -> None:
         validation.sku("sku", self.sku)
@@ -191,6 +196,16 @@ class UpsertProduct(Command):
             self, "name", validation.text("name", self.name, max_length=validation.MAX_NAME_LENGTH)
         )
         validation.price("price", self.price)
+        _set(
+            self,
+            "description",
+            validation.optional_text(
+                "description",
+                self.description,
+                max_length=validation.MAX_DESCRIPTION_LENGTH,
+                multiline=True,
+            ),
+        )
 
     def message_group(self) -> str:
         return f"product-{self.sku}"

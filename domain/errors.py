@@ -78,11 +78,14 @@ class IdempotencyConflictError(DomainError):
         super().__init__("This idempotencyKey was already used for a different order request.")
 
 
-class UnknownProductError(DomainError):
+class UnknownProductError(InvalidInputError):
+    """A SKU that is not in the catalogue or is withdrawn: bad input, with its own code, at
+    the line that names it (`items.2.sku`)."""
+
     code = ErrorCode.UNKNOWN_PRODUCT
 
-    def __init__(self, sku: str) -> None:
-        super().__init__(f"Product {sku!r} is not in the catalogue or is not available.")
+    def __init__(self, sku: str, field: str) -> None:
+        super().__init__(field, f"Product {sku!r} is not in the catalogue or is not available.")
         self.sku = sku
 
 

@@ -14,7 +14,15 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.delivery import DeliveryPromise, estimated_delivery
-from domain.orders import EventKind, Order, OrderChange, OrderStatus, TimelineEvent, Transaction
+from domain.orders import (
+    DeliveryPriority,
+    EventKind,
+    Order,
+    OrderChange,
+    OrderStatus,
+    TimelineEvent,
+    Transaction,
+)
 
 
 class Effect(StrEnum):
@@ -63,6 +71,21 @@ DEFAULT_COUNTRY = "US"
 DEFAULT_TIME_ZONE = "America/New_York"
 
 
+# How the timeline names an email's recipient to the customer reading it.
+_RECIPIENT_WORDS = {Recipient.CUSTOMER: "you", Recipient.BUSINESS: "the business"}
+
+
+def receipt_issued(version: int) -> TimelineEvent:
+    detail = "Receipt issued." if version == 1 else "Updated receipt issued."
+    return TimelineEvent(EventKind.RECEIPT_ISSUED, detail, version=version)
+
+
+def email_sent(recipient: Recipient, message_id: str, version: int) -> TimelineEvent:
+    """`Email sent to you.`: the message id is kept for staff, never shown to the customer."""
+    detail = f"Email sent to {_RECIPIENT_WORDS[recipient]}."
+    return TimelineEvent(EventKind.EMAIL_SENT, detail, version=version, reference=message_id)
+
+
 def paper_size(country: str) -> PaperSize:
     return PaperSize.LETTER if country.upper() in LETTER_COUNTRIES else PaperSize.A4
 
@@ -95,13 +118,17 @@ class BusinessProfile:
     def paper_size(self) -> PaperSize:
         return paper_size(self.country)
 
+    def delivery_estimate(self, priority: DeliveryPriority, placed_at: datetime) -> datetime:
+        """When an order of this priority placed at `placed_at` should arrive, on the
+        business's clock: what a quote shows, and the order placed from it keeps."""
+        return self.local_time(estimated_delivery(priority, placed_at, self.delivery_promise))
+
     def promised_delivery(self, order: Order) -> datetime | None:
-        """When a live order should arrive, on the business's clock; None once it is delivered
-        or cancelled, when a promise no longer means anything."""
+        """When a live order should arrive; None once it is delivered or cancelled, when a
+        promise no longer means anything."""
         if order.status in (OrderStatus.DELIVERED, OrderStatus.CANCELLED):
             return None
-        promised = estimated_delivery(order.priority, order.created_at, self.delivery_promise)
-        return self.local_time(promised)
+        return self.delivery_estimate(order.priority, order.created_at)
 
 
 # The last characters of an order id: random in both kinds of id (a ULID's tail, or a digest's),
@@ -119,15 +146,15 @@ def order_number(order_id: str) -> str:
 def effects_of(change: OrderChange) -> tuple[Effect, ...]:
     """The receipt and emails an applied change calls for, receipt first (emails link to it)."""
     kind = change.event.kind
-    if kind in (EventKind.ORDER_PLACED, EventKind.ORDER_CANCELLED):
+    if kind in (EventKind.PLACED, EventKind.CANCELLED):
         return (Effect.RECEIPT, Effect.EMAIL_CUSTOMER, Effect.EMAIL_BUSINESS)
-    if kind is EventKind.ORDER_MODIFIED:
+    if kind is EventKind.MODIFIED:
         previous, order = change.previous, change.order
         reissue = previous is None or (
             previous.lines != order.lines or previous.delivery_address != order.delivery_address
         )
         return (Effect.RECEIPT, Effect.EMAIL_CUSTOMER) if reissue else (Effect.EMAIL_CUSTOMER,)
-    if kind in (EventKind.ORDER_DISPATCHED, EventKind.ORDER_DELIVERED):
+    if kind in (EventKind.DISPATCHED, EventKind.DELIVERED):
         return (Effect.RECEIPT, Effect.EMAIL_CUSTOMER)
     return ()
 

@@ -71,11 +71,14 @@ def delivery_fee(priority: DeliveryPriority) -> int:
 
 
 class EventKind(StrEnum):
-    ORDER_PLACED = "ORDER_PLACED"
-    ORDER_MODIFIED = "ORDER_MODIFIED"
-    ORDER_CANCELLED = "ORDER_CANCELLED"
-    ORDER_DISPATCHED = "ORDER_DISPATCHED"
-    ORDER_DELIVERED = "ORDER_DELIVERED"
+    """What happened to an order. The API names each by its member name (`PLACED`); the table
+    stores the value, as it always has (`ORDER_PLACED`)."""
+
+    PLACED = "ORDER_PLACED"
+    MODIFIED = "ORDER_MODIFIED"
+    CANCELLED = "ORDER_CANCELLED"
+    DISPATCHED = "ORDER_DISPATCHED"
+    DELIVERED = "ORDER_DELIVERED"
     RECEIPT_ISSUED = "RECEIPT_ISSUED"
     EMAIL_SENT = "EMAIL_SENT"
 
@@ -153,8 +156,31 @@ class LedgerEntry:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
+    """One entry of an order's timeline, as its customer reads it.
+
+    `detail` is a sentence for the customer (no internal ids); `version` is the order version
+    the event belongs to; `reason` is the customer's own words where the change had them (a
+    cancellation's); `reference` is what staff trace it by elsewhere (an email's message id),
+    stored but never shown to the customer.
+    """
+
     kind: EventKind
     detail: str | None = None
+    version: int | None = None
+    reason: str | None = None
+    reference: str | None = None
+
+
+_CHANGED_FIELDS = {"items": "items", "deliveryAddress": "delivery address", "notes": "notes"}
+
+
+def _modification_sentence(changed_fields: Sequence[str]) -> str:
+    """`Items and notes changed.` (what the amounts did, the ledger tells)."""
+    if not changed_fields:
+        return "Nothing changed."
+    names = [_CHANGED_FIELDS[field] for field in changed_fields]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{listed[0].upper()}{listed[1:]} changed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +222,7 @@ def price_lines(
     for line in frozen:
         ordered.setdefault(line.sku, []).append(line)
     priced: list[OrderLine] = []
-    for request in requested:
+    for index, request in enumerate(requested):
         kept: list[OrderLine] = []
         remaining = request.quantity
         for line in ordered.get(request.sku, ()):  # oldest first
@@ -207,7 +233,7 @@ def price_lines(
         if remaining:
             product = catalogue.get(request.sku)
             if product is None or not product.active:
-                raise UnknownProductError(request.sku)
+                raise UnknownProductError(request.sku, f"items.{index}.sku")
             if kept and kept[-1].unit_price == product.price:
                 kept[-1] = replace(kept[-1], quantity=kept[-1].quantity + remaining)
             else:
@@ -245,13 +271,40 @@ def adjustment_note(before: Order, after: Order) -> str:
     return f"Order modified: {', '.join(shown)}" if shown else "Order modified"
 
 
-def check_total(order: Order) -> Order:
+def check_total(total: int) -> None:
     """Refuse an order worth more than the business takes in one order (and money can carry)."""
-    if order.total > MAX_ORDER_TOTAL:
+    if total > MAX_ORDER_TOTAL:
         raise InvalidInputError(
             "items", f"An order's total may be at most {Money(MAX_ORDER_TOTAL).display}."
         )
-    return order
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """What an order of these lines and this priority costs at today's catalogue prices."""
+
+    priority: DeliveryPriority
+    lines: tuple[OrderLine, ...]
+    delivery_fee: int
+    currency: str = CURRENCY
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.delivery_fee
+
+
+def quote(
+    requested: Sequence[LineRequest], catalogue: Mapping[str, Product], priority: DeliveryPriority
+) -> Quote:
+    """Price a prospective order: the API's price preview and the worker's placement both use
+    this, so a quote and the order placed from it at the same prices agree to the cent."""
+    priced = Quote(priority, price_lines(requested, catalogue), delivery_fee(priority))
+    check_total(priced.total)
+    return priced
 
 
 def place_order(
@@ -276,6 +329,7 @@ def place_order(
         raise InvalidInputError(
             "deliveryAddress", "Give a deliveryAddress or register a defaultAddress first."
         )
+    priced = quote(requested, catalogue, priority)
     order = Order(
         id=order_id,
         customer_id=customer.id,
@@ -283,21 +337,24 @@ def place_order(
         customer_email=customer_email or customer.email,
         status=OrderStatus.PLACED,
         priority=priority,
-        lines=price_lines(requested, catalogue),
+        lines=priced.lines,
         delivery_address=address,
         notes=notes,
-        delivery_fee=delivery_fee(priority),
+        delivery_fee=priced.delivery_fee,
         version=1,
         created_at=now,
         updated_at=now,
         request_fingerprint=request_fingerprint,
     )
-    check_total(order)
     return OrderChange(
         previous=None,
         order=order,
         ledger_entry=LedgerEntry(TransactionKind.CHARGE, order.total, "Order placed"),
-        event=TimelineEvent(EventKind.ORDER_PLACED, f"{priority.value} delivery"),
+        event=TimelineEvent(
+            EventKind.PLACED,
+            f"Placed for {priority.value.lower()} delivery.",
+            version=order.version,
+        ),
     )
 
 
@@ -363,7 +420,7 @@ def modify_order(
         version=order.version + 1,
         updated_at=now,
     )
-    check_total(changed)
+    check_total(changed.total)
     what = [
         name
         for name, differs in (
@@ -379,8 +436,9 @@ def modify_order(
         if delta
         else None
     )
-    detail = f"changed: {', '.join(what)}" if what else "no change"
-    return OrderChange(order, changed, entry, TimelineEvent(EventKind.ORDER_MODIFIED, detail))
+    detail = _modification_sentence(what)
+    event = TimelineEvent(EventKind.MODIFIED, detail, version=changed.version)
+    return OrderChange(order, changed, entry, event)
 
 
 def cancel_order(
@@ -392,7 +450,13 @@ def cancel_order(
     )
     # The ledger of a live order sums to its total, so refunding the total zeroes it.
     refund = LedgerEntry(TransactionKind.REFUND, -order.total, reason or "Order cancelled")
-    return OrderChange(order, cancelled, refund, TimelineEvent(EventKind.ORDER_CANCELLED, reason))
+    event = TimelineEvent(
+        EventKind.CANCELLED,
+        f"Cancelled: {reason}" if reason else "Cancelled.",
+        version=cancelled.version,
+        reason=reason,
+    )
+    return OrderChange(order, cancelled, refund, event)
 
 
 def _advance(
@@ -407,7 +471,14 @@ def _advance(
         raise ForbiddenError("Only staff can change an order's delivery status.")
     check_transition(order, target, expected_version)
     advanced = replace(order, status=target, version=order.version + 1, updated_at=now)
-    return OrderChange(order, advanced, None, TimelineEvent(event))
+    detail = _ADVANCED[event]
+    return OrderChange(order, advanced, None, TimelineEvent(event, detail, advanced.version))
+
+
+_ADVANCED = {
+    EventKind.DISPATCHED: "Out for delivery.",
+    EventKind.DELIVERED: "Delivered.",
+}
 
 
 def dispatch_order(
@@ -417,7 +488,7 @@ def dispatch_order(
         order,
         actor,
         OrderStatus.OUT_FOR_DELIVERY,
-        EventKind.ORDER_DISPATCHED,
+        EventKind.DISPATCHED,
         expected_version,
         now,
     )
@@ -426,9 +497,7 @@ def dispatch_order(
 def complete_delivery(
     order: Order, *, actor: Actor, expected_version: int | None, now: datetime
 ) -> OrderChange:
-    return _advance(
-        order, actor, OrderStatus.DELIVERED, EventKind.ORDER_DELIVERED, expected_version, now
-    )
+    return _advance(order, actor, OrderStatus.DELIVERED, EventKind.DELIVERED, expected_version, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,9 +517,10 @@ class HistoryEntry:
     """A recorded event on an order's timeline."""
 
     id: str
-    kind: str
+    kind: EventKind
     detail: str | None
     at: datetime
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +540,11 @@ class OrderDetails:
     transactions: tuple[Transaction, ...]
     history: tuple[HistoryEntry, ...]
     receipts: tuple[IssuedReceipt, ...] = ()
+
+    @property
+    def balance(self) -> int:
+        """What the customer owes now: the ledger's sum (the total while live, 0 cancelled)."""
+        return sum(transaction.amount for transaction in self.transactions)
 
     @property
     def latest_receipt(self) -> IssuedReceipt | None:

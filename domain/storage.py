@@ -160,6 +160,15 @@ def event_item(
         "detail": event.detail,
         "at": format_timestamp(now),
         "command_id": command_id,
+        **{
+            name: value
+            for name, value in (
+                ("version", event.version),
+                ("reason", event.reason),
+                ("reference", event.reference),
+            )
+            if value is not None
+        },
     }
 
 

@@ -1,7 +1,7 @@
 """Input rules shared by the API (answer at once) and the worker (re-check what it dequeues).
 
-Errors name the field as the public API spells it (`items[2].quantity`), so a client can point
-at the input that is wrong.
+Errors name the field as a dotted path of the public API's names (`items.2.quantity`, the form
+libraries' own spelling), so a client can point at the input that is wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ MAX_ORDER_LINES = 100
 MIN_QUANTITY = 1
 MAX_QUANTITY = 1000
 MAX_NAME_LENGTH = 120
+MAX_DESCRIPTION_LENGTH = 500
 MAX_NOTES_LENGTH = 1000
 MAX_REASON_LENGTH = 500
 MAX_ADDRESS_FIELD_LENGTH = 200
@@ -157,8 +158,13 @@ def idempotency_key(field: str, value: str | None) -> str | None:
     return text(field, value, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
 
 
+def is_sku(value: str) -> bool:
+    """Whether a string has the shape of a SKU; anything else cannot name a product."""
+    return _SKU.fullmatch(value) is not None
+
+
 def sku(field: str, value: str) -> str:
-    if not _SKU.fullmatch(value):
+    if not is_sku(value):
         raise InvalidInputError(
             field, f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric."
         )
@@ -198,7 +204,7 @@ def order_lines(field: str, lines: Sequence[_HasSku]) -> None:
     for index, line in enumerate(lines):
         if line.sku in seen:
             raise InvalidInputError(
-                f"{field}[{index}].sku", f"SKU {line.sku!r} appears twice; give it once."
+                f"{field}.{index}.sku", f"SKU {line.sku!r} appears twice; give it once."
             )
         seen.add(line.sku)
 

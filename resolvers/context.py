@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from domain.customers import CustomerProfile
+from domain.notifications import BusinessProfile
 from domain.orders import OrderDetails
 from resolvers.command_publisher import SqsCommandPublisher
 from resolvers.identity import Identity
@@ -21,6 +22,8 @@ class ApiServices:
     reads: DynamoReadStore
     commands: SqsCommandPublisher
     receipts: ReceiptLinks
+    # The business's settings the API shows: its delivery promise and time zone.
+    business: BusinessProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,7 @@ class RequestContext:
     reads: DynamoReadStore
     commands: SqsCommandPublisher
     receipts: ReceiptLinks
+    business: BusinessProfile
     # Made per request: a loader kept across requests would serve one caller's cache to another.
     customers: DataLoader[str, CustomerProfile | None]
     order_details: DataLoader[str, OrderDetails | None]
@@ -43,6 +47,7 @@ def request_context(
         reads=services.reads,
         commands=services.commands,
         receipts=services.receipts,
+        business=services.business,
         customers=DataLoader(load_fn=services.reads.customers),
         order_details=DataLoader(load_fn=services.reads.many_order_details),
         correlation_id=correlation_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain import validation
@@ -13,6 +14,7 @@ from domain.commands import (
     ModifyOrder,
     OrderCommand,
     PlaceOrder,
+    validate_lines,
 )
 from domain.customers import Address
 from domain.errors import ForbiddenError, InvalidInputError, OrderNotFoundError
@@ -23,10 +25,12 @@ from domain.orders import (
     Order,
     OrderDetails,
     OrderStatus,
+    Quote,
     check_modify,
     check_transition,
     ensure_visible,
 )
+from domain.orders import quote as price_quote
 from domain.serialization import utc_now
 from resolvers.command_publisher import QueuedCommand
 from resolvers.pagination import Page, decode_cursor, page_size
@@ -50,14 +54,21 @@ async def order(context: RequestContext, order_id: str) -> OrderDetails | None:
 
 
 async def orders(
-    context: RequestContext, status: OrderStatus | None, first: int, after: str | None
+    context: RequestContext,
+    status: OrderStatus | None,
+    priority: DeliveryPriority | None,
+    first: int,
+    after: str | None,
 ) -> Page[Order]:
-    """The caller's own orders; staff see everyone's."""
+    """The caller's own orders; staff see everyone's. Either may ask for one status, one
+    delivery priority, or both."""
     size, position = page_size(first), decode_cursor(after)
     if context.identity.is_staff:
         statuses = [status] if status else list(OrderStatus)
-        return await context.reads.orders_by_status(statuses, size, position)
-    return await context.reads.customer_orders(context.identity.sub, status, size, position)
+        return await context.reads.orders_by_status(statuses, size, position, priority=priority)
+    return await context.reads.customer_orders(
+        context.identity.sub, status, size, position, priority=priority
+    )
 
 
 async def customer_orders(
@@ -67,6 +78,17 @@ async def customer_orders(
     return await context.reads.customer_orders(
         customer_id, None, page_size(first), decode_cursor(after)
     )
+
+
+async def quote(
+    context: RequestContext, items: list[LineRequest], priority: DeliveryPriority
+) -> tuple[Quote, datetime]:
+    """The price of these items now, and when they would arrive: one batch read of the
+    catalogue, priced by the code the worker places orders with; nothing is written."""
+    validate_lines(items)
+    catalogue = await context.reads.catalogue(line.sku for line in items)
+    priced = price_quote(items, catalogue, priority)
+    return priced, context.business.delivery_estimate(priority, utc_now())
 
 
 async def place_order(

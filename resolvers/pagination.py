@@ -30,6 +30,10 @@ class Page(Generic[T]):
     resume_cursor: str | None = None
 
     @property
+    def start_cursor(self) -> str | None:
+        return self.entries[0][0] if self.entries else None
+
+    @property
     def end_cursor(self) -> str | None:
         if self.resume_cursor is not None:
             return self.resume_cursor

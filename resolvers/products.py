@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from domain import validation
 from domain.catalog import Product
 from domain.commands import UpsertProduct
 from domain.errors import ForbiddenError
@@ -24,8 +25,25 @@ async def products(context: RequestContext, first: int, after: str | None) -> Pa
     )
 
 
+async def product(context: RequestContext, sku: str) -> Product | None:
+    """One product by SKU: one read. Customers see only active ones; staff see withdrawn ones
+    too. A string that cannot be a SKU names no product, as a missing one does."""
+    if not validation.is_sku(sku):
+        return None
+    found = await context.reads.product(sku)
+    if found is None or not (found.active or context.identity.is_staff):
+        return None
+    return found
+
+
 async def upsert_product(
-    context: RequestContext, *, sku: str, name: str, price: int, active: bool
+    context: RequestContext,
+    *,
+    sku: str,
+    name: str,
+    price: int,
+    active: bool,
+    description: str | None,
 ) -> QueuedCommand:
     if not context.identity.is_staff:
         raise ForbiddenError("Only staff can manage products.")
@@ -37,6 +55,7 @@ async def upsert_product(
         name=name,
         price=price,
         active=active,
+        description=description,
     )
     # Orders depend on profiles and products: the urgent lane keeps these rare, small commands
     # from waiting behind a backlog of standard orders.

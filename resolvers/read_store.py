@@ -11,7 +11,7 @@ from domain import storage
 from domain.catalog import Product
 from domain.commands import CommandOutcome
 from domain.customers import CustomerProfile
-from domain.orders import Order, OrderDetails, OrderStatus
+from domain.orders import DeliveryPriority, Order, OrderDetails, OrderStatus
 from resolvers.pagination import Page, encode_cursor
 
 if TYPE_CHECKING:
@@ -99,30 +99,50 @@ class DynamoReadStore:
 
     async def customers(self, subs: Sequence[str]) -> list[CustomerProfile | None]:
         """Profiles in the order asked, None where missing: one BatchGetItem per 100."""
-        found: dict[str, CustomerProfile] = {}
-        wanted = sorted(set(subs))
+        items = await self._batch_get(storage.customer_key(sub) for sub in set(subs))
+        found = {profile.id: profile for profile in map(storage.customer_from_item, items)}
+        return [found.get(sub) for sub in subs]
+
+    async def catalogue(self, skus: Iterable[str]) -> dict[str, Product]:
+        """The products of these SKUs that exist (active or not), by SKU: one BatchGetItem
+        per 100, and an order has at most 100 lines."""
+        items = await self._batch_get(storage.product_key(sku) for sku in set(skus))
+        return {product.sku: product for product in map(storage.product_from_item, items)}
+
+    async def _batch_get(self, keys: Iterable[storage.Item]) -> list[storage.Item]:
+        """The items of these keys that exist, in no particular order."""
+        wanted = [storage.marshal_item(key) for key in keys]
+        found: list[storage.Item] = []
         for start in range(0, len(wanted), _BATCH_GET_LIMIT):
-            keys = [
-                storage.marshal_item(storage.customer_key(sub))
-                for sub in wanted[start : start + _BATCH_GET_LIMIT]
-            ]
-            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            batch = wanted[start : start + _BATCH_GET_LIMIT]
+            request: dict[str, Any] = {self._table: {"Keys": batch}}
             while request:
                 response = await self._client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    profile = storage.customer_from_item(storage.unmarshal_item(item))
-                    found[profile.id] = profile
+                found.extend(
+                    map(storage.unmarshal_item, response["Responses"].get(self._table, []))
+                )
                 request = dict(response.get("UnprocessedKeys") or {})
-        return [found.get(sub) for sub in subs]
+        return found
+
+    async def product(self, sku: str) -> Product | None:
+        """The product of this SKU, active or not."""
+        item = await self._get(storage.product_key(sku))
+        return None if item is None else storage.product_from_item(item)
 
     async def command_outcome(self, command_id: str) -> CommandOutcome | None:
         item = await self._get(storage.command_key(command_id))
         return None if item is None else storage.command_outcome_from_item(item)
 
     async def customer_orders(
-        self, sub: str, status: OrderStatus | None, first: int, after: str | None
+        self,
+        sub: str,
+        status: OrderStatus | None,
+        first: int,
+        after: str | None,
+        *,
+        priority: DeliveryPriority | None = None,
     ) -> Page[Order]:
-        """A customer's orders, newest first (GSI1), optionally of one status."""
+        """A customer's orders, newest first (GSI1), optionally of one status and priority."""
         values: dict[str, Any] = {
             ":pk": {"S": storage.customer_orders_partition(sub)},
             ":bound": {"S": _ORDER_PREFIX + after if after else _ORDER_PREFIX + "~"},
@@ -133,10 +153,7 @@ class DynamoReadStore:
             "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :prefix AND :bound",
             "ScanIndexForward": False,
         }
-        if status is not None:
-            params["FilterExpression"] = "#status = :status"
-            params["ExpressionAttributeNames"] = {"#status": "status"}
-            values[":status"] = {"S": status.value}
+        _filter_orders(params, values, status=status, priority=priority)
         params["ExpressionAttributeValues"] = values
         # The key condition includes the cursor's own order: it is read and skipped.
         read = await self._read_partition(
@@ -154,9 +171,15 @@ class DynamoReadStore:
         )
 
     async def orders_by_status(
-        self, statuses: Iterable[OrderStatus], first: int, after: str | None
+        self,
+        statuses: Iterable[OrderStatus],
+        first: int,
+        after: str | None,
+        *,
+        priority: DeliveryPriority | None = None,
     ) -> Page[Order]:
-        """Orders of the given statuses, newest first (GSI2): one query per status, merged."""
+        """Orders of the given statuses, newest first (GSI2): one query per status, merged;
+        optionally of one priority (a filter, so each status's Queries may end a page short)."""
         statuses = tuple(statuses)
         if not statuses:
             return Page(entries=(), has_next_page=False)
@@ -168,12 +191,13 @@ class DynamoReadStore:
             if after:
                 condition += " AND GSI2SK < :after"
                 values[":after"] = {"S": after}
-            params = {
+            params: dict[str, Any] = {
                 "IndexName": storage.GSI2,
                 "KeyConditionExpression": condition,
                 "ExpressionAttributeValues": values,
                 "ScanIndexForward": False,
             }
+            _filter_orders(params, values, status=None, priority=priority)
             return await self._read_partition(
                 params, first + 1, queries=queries, position=_gsi2_position
             )
@@ -258,6 +282,27 @@ class DynamoReadStore:
         )
         item = response.get("Item")
         return None if item is None else storage.unmarshal_item(item)
+
+
+def _filter_orders(
+    params: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    status: OrderStatus | None,
+    priority: DeliveryPriority | None,
+) -> None:
+    """Keep only orders of this status and this priority (None: any) with a FilterExpression;
+    `_read_partition` then reads at least _FILTERED_QUERY_LIMIT items a Query."""
+    wanted = [
+        (name, value)
+        for name, value in (("status", status), ("priority", priority))
+        if value is not None
+    ]
+    if not wanted:
+        return
+    params["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name, _ in wanted)
+    params["ExpressionAttributeNames"] = {f"#{name}": name for name, _ in wanted}
+    values.update({f":{name}": {"S": value.value} for name, value in wanted})
 
 
 def _customer_order_position(item: storage.Item) -> str:

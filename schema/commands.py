@@ -7,8 +7,11 @@ from datetime import datetime
 import strawberry
 
 from domain import commands as domain_commands
+from resolvers import orders as order_resolvers
+from resolvers.context import RequestContext
 from schema.enums import CommandState
 from schema.errors import CommandError
+from schema.orders import Order
 
 
 @strawberry.type
@@ -20,6 +23,18 @@ class Command:
     recorded_at: datetime | None = strawberry.field(
         description="When the worker applied or rejected the command; null while PENDING."
     )
+
+    @strawberry.field(
+        description=(
+            "The order as it stands now, when the command concerns one the caller may see "
+            "(null while a new order's command is PENDING)."
+        )
+    )
+    async def order(self, info: strawberry.Info[RequestContext, None]) -> Order | None:
+        if self.order_id is None:
+            return None
+        details = await order_resolvers.order(info.context, str(self.order_id))
+        return None if details is None else Order.of(details)
 
     @classmethod
     def of(cls, outcome: domain_commands.CommandOutcome) -> Command:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from domain import money, validation
 from domain.customers import Address as DomainAddress
 from resolvers.command_publisher import QueuedCommand
+from resolvers.pagination import Page
 
 
 @strawberry.type(description="Money in the currency's minor unit (cents for USD), as an integer.")
@@ -65,8 +68,37 @@ def address_or_none(address: AddressInput | None, field: str) -> DomainAddress |
 
 @strawberry.type
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description=(
+            "More may follow endCursor. A page can end short of `first`, even empty, and still "
+            "have a next page: a listing reads a bounded amount, and a filter may pass little."
+        )
+    )
+    end_cursor: str | None = strawberry.field(
+        description=(
+            "Where the next page starts (pass it as `after`): the last edge's cursor, or past "
+            "it when a filter left the page short; null only when there are no edges and "
+            "nothing to go on to."
+        )
+    )
+    has_previous_page: bool = strawberry.field(
+        description=(
+            "Always false: listings page forward only (first/after), and Relay lets a forward "
+            "page answer false rather than read back to find out."
+        )
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null when the page has no edges."
+    )
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            end_cursor=page.end_cursor,
+            has_previous_page=False,
+            start_cursor=page.start_cursor,
+        )
 
 
 @strawberry.type(

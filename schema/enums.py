@@ -4,9 +4,21 @@ import strawberry
 
 from domain.commands import CommandState
 from domain.errors import ErrorCode
-from domain.orders import DeliveryPriority, OrderStatus, TransactionKind
+from domain.orders import DeliveryPriority, EventKind, OrderStatus, TransactionKind
 
 for _enum in (CommandState, ErrorCode, DeliveryPriority, OrderStatus, TransactionKind):
     strawberry.enum(_enum)
+strawberry.enum(
+    EventKind,
+    name="OrderEventKind",
+    description="What happened to an order; a client can switch over every value.",
+)
 
-__all__ = ["CommandState", "DeliveryPriority", "ErrorCode", "OrderStatus", "TransactionKind"]
+__all__ = [
+    "CommandState",
+    "DeliveryPriority",
+    "ErrorCode",
+    "EventKind",
+    "OrderStatus",
+    "TransactionKind",
+]

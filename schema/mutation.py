@@ -6,7 +6,6 @@ from typing import Annotated, cast
 
 import strawberry
 
-from domain.orders import LineRequest
 from resolvers import customers as customer_resolvers
 from resolvers import orders as order_resolvers
 from resolvers import products as product_resolvers
@@ -22,6 +21,7 @@ from schema.errors import (
     ValidationError,
     accepted_or_error,
 )
+from schema.orders import OrderItemInput, line_requests
 from schema.products import UpsertProductInput
 
 Info = strawberry.Info[RequestContext, None]
@@ -67,16 +67,6 @@ class RegisterCustomerInput:
     )
     phone: str | None = None
     default_address: AddressInput | None = None
-
-
-@strawberry.input
-class OrderItemInput:
-    sku: str
-    quantity: int
-
-
-def _lines(items: list[OrderItemInput]) -> list[LineRequest]:
-    return [LineRequest(sku=item.sku, quantity=item.quantity) for item in items]
 
 
 @strawberry.input
@@ -144,7 +134,7 @@ class Mutation:
             await accepted_or_error(
                 lambda: order_resolvers.place_order(
                     info.context,
-                    items=_lines(input.items),
+                    items=line_requests(input.items),
                     priority=input.priority or DeliveryPriority.STANDARD,
                     delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
                     notes=input.notes,
@@ -162,7 +152,7 @@ class Mutation:
                     info.context,
                     order_id=str(input.order_id),
                     expected_version=input.expected_version,
-                    items=None if input.items is None else _lines(input.items),
+                    items=None if input.items is None else line_requests(input.items),
                     delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
                     notes=input.notes,
                 )
@@ -209,7 +199,9 @@ class Mutation:
             ),
         )
 
-    @strawberry.mutation(description="Staff: add a product or change its name, price or state.")
+    @strawberry.mutation(
+        description="Staff: add a product, or replace one's name, price, state and description."
+    )
     async def upsert_product(self, info: Info, input: UpsertProductInput) -> UpsertProductResult:
         return cast(
             UpsertProductResult,
@@ -220,6 +212,7 @@ class Mutation:
                     name=input.name,
                     price=input.price,
                     active=input.active,
+                    description=input.description,
                 )
             ),
         )

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import orders as domain_orders
-from domain.orders import OrderDetails
+from domain.orders import LineRequest, OrderDetails
 from resolvers.context import RequestContext
 from resolvers.pagination import Page
 from schema.common import Address, Money, PageInfo
-from schema.enums import DeliveryPriority, OrderStatus, TransactionKind
+from schema.enums import DeliveryPriority, EventKind, OrderStatus, TransactionKind
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -25,6 +25,65 @@ class OrderItem:
     quantity: int
     unit_price: Money
     line_total: Money
+
+    @classmethod
+    def of(cls, line: domain_orders.OrderLine, currency: str) -> OrderItem:
+        return cls(
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            unit_price=Money.of(line.unit_price, currency),
+            line_total=Money.of(line.line_total, currency),
+        )
+
+
+@strawberry.input
+class OrderItemInput:
+    sku: str
+    quantity: int
+
+
+def line_requests(items: list[OrderItemInput]) -> list[LineRequest]:
+    return [LineRequest(sku=item.sku, quantity=item.quantity) for item in items]
+
+
+@strawberry.input
+class QuoteInput:
+    items: list[OrderItemInput]
+    priority: DeliveryPriority | None = DeliveryPriority.STANDARD
+
+
+@strawberry.type(
+    description=(
+        "A price preview for a prospective order, from the current catalogue; nothing is "
+        "written. Placing the same items at the same prices costs exactly this."
+    )
+)
+class Quote:
+    quote: strawberry.Private[domain_orders.Quote]
+    estimated_delivery: datetime = strawberry.field(
+        description="When an order placed now would arrive, by the business's promise."
+    )
+
+    @strawberry.field
+    def priority(self) -> DeliveryPriority:
+        return self.quote.priority
+
+    @strawberry.field
+    def items(self) -> list[OrderItem]:
+        return [OrderItem.of(line, self.quote.currency) for line in self.quote.lines]
+
+    @strawberry.field
+    def subtotal(self) -> Money:
+        return Money.of(self.quote.subtotal, self.quote.currency)
+
+    @strawberry.field
+    def delivery_fee(self) -> Money:
+        return Money.of(self.quote.delivery_fee, self.quote.currency)
+
+    @strawberry.field
+    def total(self) -> Money:
+        return Money.of(self.quote.total, self.quote.currency)
 
 
 @strawberry.type
@@ -50,11 +109,18 @@ class Transaction:
     note: str | None
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "One entry of an order's timeline: detail is a sentence its customer can read (an "
+        "email event says to whom, never a message id); version is the order version it "
+        "belongs to (null on events recorded before versions were)."
+    )
+)
 class OrderEvent:
     at: datetime
-    kind: str
+    kind: EventKind
     detail: str | None
+    version: int | None
 
 
 @strawberry.type
@@ -93,17 +159,7 @@ class Order:
         )
     )
     def items(self) -> list[OrderItem]:
-        currency = self.order.currency
-        return [
-            OrderItem(
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=Money.of(line.unit_price, currency),
-                line_total=Money.of(line.line_total, currency),
-            )
-            for line in self.order.lines
-        ]
+        return [OrderItem.of(line, self.order.currency) for line in self.order.lines]
 
     @strawberry.field
     def delivery_address(self) -> Address:
@@ -124,6 +180,23 @@ class Order:
     @strawberry.field
     def total(self) -> Money:
         return Money.of(self.order.total, self.order.currency)
+
+    @strawberry.field(
+        description=(
+            "The sum of the order's transactions: what the customer owes now (0 once cancelled)."
+        )
+    )
+    async def balance(self, info: strawberry.Info[RequestContext, None]) -> Money:
+        return Money.of((await self._details(info.context)).balance, self.order.currency)
+
+    @strawberry.field(
+        description=(
+            "When the order should arrive by the business's delivery promise, on its clock; "
+            "null once delivered or cancelled."
+        )
+    )
+    def estimated_delivery(self, info: strawberry.Info[RequestContext, None]) -> datetime | None:
+        return info.context.business.promised_delivery(self.order)
 
     @strawberry.field
     def version(self) -> int:
@@ -176,7 +249,7 @@ class Order:
     async def history(self, info: strawberry.Info[RequestContext, None]) -> list[OrderEvent]:
         details = await self._details(info.context)
         return [
-            OrderEvent(at=entry.at, kind=entry.kind, detail=entry.detail)
+            OrderEvent(at=entry.at, kind=entry.kind, detail=entry.detail, version=entry.version)
             for entry in details.history
         ]
 
@@ -208,5 +281,5 @@ class OrderConnection:
             edges=[
                 OrderEdge(cursor=cursor, node=Order(order=node)) for cursor, node in page.entries
             ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
         )

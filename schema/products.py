@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain import validation
 from domain.catalog import Product as DomainProduct
 from resolvers.pagination import Page
 from schema.common import Money, PageInfo
@@ -11,16 +12,22 @@ from schema.common import Money, PageInfo
 
 @strawberry.type
 class Product:
+    id: strawberry.ID = strawberry.field(
+        description="The SKU again, so client caches that key objects by id normalize products."
+    )
     sku: strawberry.ID
     name: str
+    description: str | None
     price: Money
     active: bool
 
     @classmethod
     def of(cls, product: DomainProduct) -> Product:
         return cls(
+            id=strawberry.ID(product.sku),
             sku=strawberry.ID(product.sku),
             name=product.name,
+            description=product.description,
             price=Money.of(product.price),
             active=product.active,
         )
@@ -43,7 +50,7 @@ class ProductConnection:
             edges=[
                 ProductEdge(cursor=cursor, node=Product.of(node)) for cursor, node in page.entries
             ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
         )
 
 
@@ -53,3 +60,11 @@ class UpsertProductInput:
     name: str
     price: int
     active: bool = True
+    description: str | None = strawberry.field(
+        default=None,
+        description=(
+            f"Up to {validation.MAX_DESCRIPTION_LENGTH} characters, line breaks allowed. The "
+            "upsert replaces the whole product: leaving this out (or null, or blank) leaves "
+            "the product without a description."
+        ),
+    )

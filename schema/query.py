@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, cast
+
 import strawberry
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInputError
 from resolvers import commands as command_resolvers
 from resolvers import customers as customer_resolvers
 from resolvers import orders as order_resolvers
@@ -12,12 +14,23 @@ from resolvers import products as product_resolvers
 from resolvers.context import RequestContext
 from schema.commands import Command
 from schema.customers import Customer
-from schema.enums import OrderStatus
-from schema.errors import query_error
-from schema.orders import Order, OrderConnection
-from schema.products import ProductConnection
+from schema.enums import DeliveryPriority, OrderStatus
+from schema.errors import ValidationError, error_type, query_error
+from schema.orders import Order, OrderConnection, Quote, QuoteInput, line_requests
+from schema.products import Product, ProductConnection
 
 Info = strawberry.Info[RequestContext, None]
+
+QuoteResult = Annotated[
+    Quote | ValidationError,
+    strawberry.union(
+        "QuoteResult",
+        description=(
+            "An unknown or inactive SKU is a ValidationError with code UNKNOWN_PRODUCT and "
+            "field items.<index>.sku."
+        ),
+    ),
+]
 
 
 @strawberry.type
@@ -37,11 +50,12 @@ class Query:
         self,
         info: Info,
         status: OrderStatus | None = None,
+        priority: DeliveryPriority | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> OrderConnection:
         try:
-            page = await order_resolvers.orders(info.context, status, first, after)
+            page = await order_resolvers.orders(info.context, status, priority, first, after)
         except DomainError as error:
             raise query_error(error) from error
         return OrderConnection.of(page)
@@ -60,6 +74,30 @@ class Query:
         except DomainError as error:
             raise query_error(error) from error
         return ProductConnection.of(page)
+
+    @strawberry.field(
+        description=(
+            "One product by SKU; null when there is none, or it is withdrawn and the caller is "
+            "not staff."
+        )
+    )
+    async def product(self, info: Info, sku: strawberry.ID) -> Product | None:
+        found = await product_resolvers.product(info.context, str(sku))
+        return None if found is None else Product.of(found)
+
+    @strawberry.field(
+        description="A price preview at today's catalogue prices; nothing is written."
+    )
+    async def quote(self, info: Info, input: QuoteInput) -> QuoteResult:
+        try:
+            priced, arrives = await order_resolvers.quote(
+                info.context,
+                line_requests(input.items),
+                input.priority or DeliveryPriority.STANDARD,
+            )
+        except InvalidInputError as refusal:
+            return cast(ValidationError, error_type(refusal))
+        return Quote(quote=priced, estimated_delivery=arrives)
 
     @strawberry.field(description="The caller's own commands; staff: any.")
     async def command(self, info: Info, id: strawberry.ID) -> Command | None:

@@ -67,6 +67,13 @@ FIELD_COSTS: Mapping[str, FieldCost] = {
     # small overcount that keeps the model one rule per field.
     "Query.order": FieldCost(ORDER_COLLECTION_QUERIES),
     "Query.command": FieldCost(1),
+    # One GetItem of the product's item.
+    "Query.product": FieldCost(1),
+    # The order a command concerns, read like Query.order (through the same DataLoader).
+    "Command.order": FieldCost(ORDER_COLLECTION_QUERIES),
+    # One BatchGetItem of the catalogue: an order has at most 100 lines, one batch's worth.
+    "Query.quote": FieldCost(1),
+    "Quote.items": FREE,
     # A listing sends at most the Queries the read store allows it, whatever the data: a page
     # they cannot fill (a filter rejecting most items) ends short, with a cursor to go on from.
     # Staff list by status (every status: one partition each); a customer lists their own.
@@ -77,6 +84,7 @@ FIELD_COSTS: Mapping[str, FieldCost] = {
     "Order.receipt": _ORDER_READ,
     "Order.transactions": _ORDER_READ,
     "Order.history": _ORDER_READ,
+    "Order.balance": _ORDER_READ,
     # Lists their parent already holds (a connection's edges are its page, counted by it).
     "Order.items": FREE,
     "OrderConnection.edges": FREE,

@@ -243,4 +243,5 @@ def _upsert_product(command: UpsertProduct, now: datetime) -> Product:
         price=command.price,
         active=command.active,
         updated_at=now,
+        description=command.description,
     )

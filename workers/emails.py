@@ -64,7 +64,7 @@ def _message(recipient: Recipient, snapshot: OrderSnapshot, business: BusinessPr
     name, number = order.customer_name, order_number(order.id)
     if recipient is Recipient.BUSINESS:
         urgent = "URGENT: " if order.priority is DeliveryPriority.URGENT else ""
-        if kind is EventKind.ORDER_CANCELLED:
+        if kind is EventKind.CANCELLED:
             refund = money(_refunded(snapshot), order.currency)
             return _Message(
                 f"{urgent}Order {number} cancelled, refund {refund}",
@@ -77,16 +77,15 @@ def _message(recipient: Recipient, snapshot: OrderSnapshot, business: BusinessPr
             (f"Contact: {order.customer_email}.",),
         )
     match kind:
-        case EventKind.ORDER_PLACED:
+        case EventKind.PLACED:
             return _Message(
                 f"Your order {number} is confirmed",
                 f"Thank you for your order, {name}",
                 (f"We have your order. Its total is {total}.",),
             )
-        case EventKind.ORDER_MODIFIED:
+        case EventKind.MODIFIED:
             was = snapshot.previous_total
-            change = (snapshot.event.detail or "changed").replace("deliveryAddress", "address")
-            paragraphs = [f"Your order was updated ({change})."]
+            paragraphs = [f"Your order was updated. {snapshot.event.detail or ''}".strip()]
             if was is not None and was != order.total:
                 paragraphs.append(
                     f"Its new total is {total} (it was {money(was, order.currency)})."
@@ -96,20 +95,20 @@ def _message(recipient: Recipient, snapshot: OrderSnapshot, business: BusinessPr
             return _Message(
                 f"Your order {number} was updated", "Your order was updated", tuple(paragraphs)
             )
-        case EventKind.ORDER_CANCELLED:
+        case EventKind.CANCELLED:
             refund = money(_refunded(snapshot), order.currency)
             return _Message(
                 f"Your order {number} is cancelled",
                 "Your order is cancelled",
                 (f"We refunded {refund}.", *_reason(snapshot)),
             )
-        case EventKind.ORDER_DISPATCHED:
+        case EventKind.DISPATCHED:
             return _Message(
                 f"Your order {number} is on its way",
                 "Your order is on its way",
                 ("It left us and will reach you soon.",),
             )
-        case EventKind.ORDER_DELIVERED:
+        case EventKind.DELIVERED:
             return _Message(
                 f"Your order {number} was delivered",
                 "Your order was delivered",
@@ -124,7 +123,7 @@ def _refunded(snapshot: OrderSnapshot) -> int:
 
 
 def _reason(snapshot: OrderSnapshot) -> tuple[str, ...]:
-    return (f"Reason: {snapshot.event.detail}",) if snapshot.event.detail else ()
+    return (f"Reason: {snapshot.event.reason}",) if snapshot.event.reason else ()
 
 
 def _order_view(order: Order, business: BusinessProfile) -> dict[str, object]:

@@ -25,9 +25,11 @@ from domain.notifications import (
     BusinessProfile,
     Effect,
     OrderSnapshot,
+    email_sent,
+    receipt_issued,
     receipt_key,
 )
-from domain.orders import EventKind, IssuedReceipt, TimelineEvent
+from domain.orders import IssuedReceipt, TimelineEvent
 from domain.serialization import utc_now
 from workers.dynamodb_store import DynamoCommandStore
 from workers.emails import compose_email
@@ -95,11 +97,11 @@ class OrderEffects:
             # Rendering is CPU work of a few milliseconds: off the event loop all the same.
             pdf = await asyncio.to_thread(render_receipt, snapshot, self._business)
             await self._archive.store(key, pdf)
-            event = TimelineEvent(EventKind.RECEIPT_ISSUED, f"v{order.version}")
+            event = receipt_issued(order.version)
             return key, event, IssuedReceipt(order.version, key, utc_now())
         recipient = EMAIL_RECIPIENTS[effect]
         message_id = await self._mailer.send(compose_email(recipient, snapshot, self._business))
-        event = TimelineEvent(EventKind.EMAIL_SENT, f"{recipient.value} {message_id}")
+        event = email_sent(recipient, message_id, order.version)
         return message_id, event, None
 
     async def _record(

@@ -23,6 +23,7 @@ from resolvers.dev_tokens import DevTokens
 
 STARTUP_SECONDS = 60
 COMMAND_SECONDS = 20
+COMMAND_STATE = "query($id: ID!) { command(id: $id) { state orderId error { code message } } }"
 
 
 class GraphQLClient:
@@ -48,15 +49,13 @@ class GraphQLClient:
         assert "errors" not in body, body["errors"]
         return body["data"]
 
-    def wait_for_command(self, token: str, command_id: str) -> dict[str, Any]:
+    def wait_for_command(
+        self, token: str, command_id: str, query: str = COMMAND_STATE
+    ) -> dict[str, Any]:
         """Poll command(id), as a react-query client would, until the worker has settled it."""
         deadline = time.monotonic() + COMMAND_SECONDS
         while time.monotonic() < deadline:
-            command = self(
-                token,
-                "query($id: ID!) { command(id: $id) { state orderId error { code message } } }",
-                id=command_id,
-            )["command"]
+            command = self(token, query, id=command_id)["command"]
             if command is not None and command["state"] != "PENDING":
                 return dict(command)
             time.sleep(0.1)

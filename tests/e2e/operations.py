@@ -45,7 +45,10 @@ mutation($input: OrderRefInput!) {
 UPSERT_PRODUCT = """
 mutation($input: UpsertProductInput!) {
   upsertProduct(input: $input) {
-    __typename ... on CommandAccepted { commandId } ... on Error { code message }
+    __typename
+    ... on CommandAccepted { commandId }
+    ... on Error { code message }
+    ... on ValidationError { field }
   }
 }"""
 ORDER = """
@@ -56,8 +59,9 @@ query($id: ID!) {
     items { sku name quantity unitPrice { amount } lineTotal { amount } }
     deliveryAddress { line1 city postalCode country }
     subtotal { amount currency display } deliveryFee { amount } total { amount display }
+    balance { amount } estimatedDelivery
     transactions { id kind amount { amount } note createdAt }
-    history { kind detail at }
+    history { kind detail at version }
     createdAt updatedAt
   }
 }"""
@@ -65,8 +69,34 @@ MY_ORDERS = """
 query($status: OrderStatus) {
   orders(status: $status, first: 50) { edges { node { id status } } pageInfo { hasNextPage } }
 }"""
+QUOTE = """
+query($input: QuoteInput!) {
+  quote(input: $input) {
+    __typename
+    ... on Quote {
+      priority estimatedDelivery
+      items { sku name quantity unitPrice { amount } lineTotal { amount } }
+      subtotal { amount } deliveryFee { amount } total { amount display }
+    }
+    ... on ValidationError { code field message }
+  }
+}"""
+# A polled command with the order it made: no second query once it is APPLIED.
+COMMAND_WITH_ORDER = """
+query($id: ID!) {
+  command(id: $id) {
+    state orderId error { code message }
+    order {
+      id status version estimatedDelivery
+      items { sku name quantity unitPrice { amount } lineTotal { amount } }
+      subtotal { amount } deliveryFee { amount } total { amount display } balance { amount }
+    }
+  }
+}"""
 ME = "{ me { id name email defaultAddress { city } } }"
 PRODUCTS = "{ products(first: 100) { edges { node { sku name price { amount } active } } } }"
+PRODUCT = """
+query($sku: ID!) { product(sku: $sku) { id sku name description price { amount } active } }"""
 COMMAND = "query($id: ID!) { command(id: $id) { state orderId error { code } } }"
 RECEIPT = "query($id: ID!) { order(id: $id) { version receipt { url version issuedAt } } }"
 

@@ -48,9 +48,12 @@ def place(server: LiveServer, token: str, **order: Any) -> dict[str, Any]:
     return dict(accepted)
 
 
+ORDER_CHANGES = {"PLACED", "MODIFIED", "CANCELLED", "DISPATCHED", "DELIVERED"}
+
+
 def order_events(order: dict[str, Any]) -> list[str]:
     """The order's own events, without its receipts and emails (those follow asynchronously)."""
-    return [event["kind"] for event in order["history"] if event["kind"].startswith("ORDER_")]
+    return [event["kind"] for event in order["history"] if event["kind"] in ORDER_CHANGES]
 
 
 def read_order(server: LiveServer, token: str, order_id: str) -> dict[str, Any]:
@@ -90,7 +93,7 @@ def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveSe
     assert rush["deliveryFee"]["amount"] > first["deliveryFee"]["amount"]
     assert [t["kind"] for t in first["transactions"]] == ["CHARGE"]
     assert first["transactions"][0]["amount"]["amount"] == first["total"]["amount"]
-    assert order_events(first) == ["ORDER_PLACED"]
+    assert order_events(first) == ["PLACED"]
     assert first["deliveryAddress"]["city"] == "Porto"
     assert first["customer"]["name"] == "Ann"
 
@@ -164,7 +167,7 @@ def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveSe
     )
     delivered = read_order(server, ann, urgent["orderId"])
     assert delivered["status"] == "DELIVERED"
-    assert order_events(delivered) == ["ORDER_PLACED", "ORDER_DISPATCHED", "ORDER_DELIVERED"]
+    assert order_events(delivered) == ["PLACED", "DISPATCHED", "DELIVERED"]
 
     # Another customer sees none of it: not the orders, not the list, not the commands.
     bob = registered_customer(server, "bob")
@@ -179,6 +182,84 @@ def test_an_order_goes_from_placed_to_delivered_or_cancelled(live_server: LiveSe
     )
     mine = server.graphql(ann, op.MY_ORDERS)["orders"]["edges"]
     assert [edge["node"]["id"] for edge in mine] == [urgent["orderId"], standard["orderId"]]
+
+
+PRICED = ("items", "subtotal", "deliveryFee", "total")
+
+
+def test_a_quote_is_what_the_order_costs_and_the_command_brings_the_order(
+    live_server: LiveServer,
+) -> None:
+    server = live_server
+    ann = registered_customer(server, "ann")
+    items = [{"sku": "CROISSANT", "quantity": 4}, {"sku": "COFFEE-1KG", "quantity": 1}]
+
+    quote = server.graphql(ann, op.QUOTE, input={"items": items, "priority": "URGENT"})["quote"]
+    accepted = server.graphql(ann, op.PLACE, input={"items": items, "priority": "URGENT"})
+    command = server.graphql.wait_for_command(
+        ann, accepted["placeOrder"]["commandId"], op.COMMAND_WITH_ORDER
+    )
+
+    assert quote["__typename"] == "Quote"
+    assert command["state"] == "APPLIED"
+    order = command["order"]
+    assert order["id"] == command["orderId"] == accepted["placeOrder"]["orderId"]
+    assert {key: order[key] for key in PRICED} == {key: quote[key] for key in PRICED}
+    assert order["balance"] == {"amount": quote["total"]["amount"]}
+    assert order["estimatedDelivery"] is not None
+    assert quote["total"]["display"].startswith("$")
+
+    unknown = server.graphql(
+        ann, op.QUOTE, input={"items": [items[0], {"sku": "NO-SUCH-THING", "quantity": 1}]}
+    )["quote"]
+    assert (unknown["code"], unknown["field"]) == ("UNKNOWN_PRODUCT", "items.1.sku")
+
+
+def test_balance_and_timeline_follow_the_order_to_its_cancellation(
+    live_server: LiveServer,
+) -> None:
+    server = live_server
+    ann = registered_customer(server, "ann")
+    order_id = place(server, ann, items=[{"sku": "COFFEE-1KG", "quantity": 1}])["orderId"]
+    modify = {"orderId": order_id, "items": [{"sku": "COFFEE-1KG", "quantity": 2}]}
+    applied(server, ann, server.graphql(ann, op.MODIFY, input=modify)["modifyOrder"])
+    live = read_order(server, ann, order_id)
+    cancel = {"orderId": order_id, "reason": "moving house"}
+    applied(server, ann, server.graphql(ann, op.CANCEL, input=cancel)["cancelOrder"])
+
+    def settled() -> dict[str, Any] | None:
+        order = read_order(server, ann, order_id)
+        sent = [event for event in order["history"] if event["kind"] == "EMAIL_SENT"]
+        return order if len(sent) == 5 else None  # two placing, one modifying, two cancelling
+
+    cancelled = wait_for(settled, "the cancellation's emails")
+
+    ledger = [t["amount"]["amount"] for t in live["transactions"]]
+    assert live["balance"]["amount"] == sum(ledger) == live["total"]["amount"] > 0
+    assert live["estimatedDelivery"] is not None
+    assert cancelled["balance"] == {"amount": 0}
+    assert sum(t["amount"]["amount"] for t in cancelled["transactions"]) == 0
+    assert cancelled["estimatedDelivery"] is None
+    timeline = [(e["version"], e["kind"], e["detail"]) for e in cancelled["history"]]
+    assert [entry for entry in timeline if entry[1] in ORDER_CHANGES] == [
+        (1, "PLACED", "Placed for standard delivery."),
+        (2, "MODIFIED", "Items changed."),
+        (3, "CANCELLED", "Cancelled: moving house"),
+    ]
+    emails = sorted((version, detail) for version, kind, detail in timeline if kind == "EMAIL_SENT")
+    assert emails == [
+        (1, "Email sent to the business."),
+        (1, "Email sent to you."),
+        (2, "Email sent to you."),
+        (3, "Email sent to the business."),
+        (3, "Email sent to you."),
+    ]
+    receipts = [(version, detail) for version, kind, detail in timeline if kind == "RECEIPT_ISSUED"]
+    assert receipts == [
+        (1, "Receipt issued."),
+        (2, "Updated receipt issued."),
+        (3, "Updated receipt issued."),
+    ]
 
 
 def test_replaying_an_idempotency_key_yields_one_order(live_server: LiveServer) -> None:
@@ -241,7 +322,7 @@ def test_a_redelivered_queue_message_books_one_charge(live_server: LiveServer) -
     _wait_until_queue_empty(sqs, queue_url)
     order = read_order(server, token, command.order_id)
     assert [t["kind"] for t in order["transactions"]] == ["CHARGE"]
-    assert order_events(order) == ["ORDER_PLACED"]
+    assert order_events(order) == ["PLACED"]
 
 
 def _wait_until_queue_empty(sqs: Any, queue_url: str) -> None:

@@ -90,8 +90,8 @@ async def test_bad_input_names_the_field_and_queues_nothing(stack: Stack) -> Non
     assert data["placeOrder"] == {
         "__typename": "ValidationError",
         "code": "VALIDATION",
-        "field": "items[1].quantity",
-        "message": "items[1].quantity must be from 1 to 1000.",
+        "field": "items.1.quantity",
+        "message": "items.1.quantity must be from 1 to 1000.",
     }
     assert not stack.calls
 

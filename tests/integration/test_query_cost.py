@@ -118,7 +118,7 @@ async def seed_orders(stack: Stack) -> None:
     for index in range(ORDERS_EACH * len(CUSTOMERS)):
         at = NOW + timedelta(seconds=index)
         order = an_order(customer_id=CUSTOMERS[index % len(CUSTOMERS)], created_at=at)
-        placed = TimelineEvent(EventKind.ORDER_PLACED)
+        placed = TimelineEvent(EventKind.PLACED)
         items += [
             storage.order_item(order),
             storage.event_item(order.id, new_ulid(), placed, "seed", at),

@@ -71,6 +71,10 @@ EVERY_COMMAND = [
     pytest.param(a_dispatch_order_command(expected_version=1), id="DispatchOrder"),
     pytest.param(a_complete_delivery_command(), id="CompleteDelivery"),
     pytest.param(an_upsert_product_command(active=False, price=0), id="UpsertProduct"),
+    pytest.param(
+        an_upsert_product_command(description="Loose-leaf sencha.\nSteep at 80 °C."),
+        id="UpsertProduct-described",
+    ),
 ]
 
 
@@ -169,6 +173,31 @@ def test_decoding_revalidates_and_normalises_like_the_api() -> None:
 
     assert isinstance(command, PlaceOrder)
     assert command.notes == "leave at the door"
+
+
+def test_a_product_message_queued_before_descriptions_decodes_without_one() -> None:
+    command = an_upsert_product_command(description="Loose-leaf sencha.")
+    envelope = json.loads(encode_command(command))
+    del envelope["command"]["description"]
+
+    decoded = decode_command(json.dumps(envelope))
+
+    assert decoded == replace(command, description=None)
+
+
+@pytest.mark.parametrize(
+    ("description", "why"),
+    [("x" * 501, "at most 500"), ("sencha\u202e", "U+202E"), (7, "expected str")],
+    ids=["too-long", "direction-changing", "not-text"],
+)
+def test_a_product_message_with_a_bad_description_is_refused(description: object, why: str) -> None:
+    envelope = json.loads(encode_command(an_upsert_product_command()))
+    envelope["command"]["description"] = description
+
+    with pytest.raises(MalformedCommandError) as refusal:
+        decode_command(json.dumps(envelope))
+
+    assert why in str(refusal.value)
 
 
 def test_fields_a_newer_producer_adds_are_ignored() -> None:

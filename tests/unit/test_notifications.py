@@ -6,8 +6,16 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.notifications import EMAIL_RECIPIENTS, Effect, Recipient, effects_of, receipt_key
-from domain.orders import Order, OrderChange
+from domain.notifications import (
+    EMAIL_RECIPIENTS,
+    Effect,
+    Recipient,
+    effects_of,
+    email_sent,
+    receipt_issued,
+    receipt_key,
+)
+from domain.orders import EventKind, Order, OrderChange
 from tests.factories import (
     KETTLE,
     a_business,
@@ -78,3 +86,29 @@ def test_the_receipt_link_fills_the_order_id_into_the_business_template() -> Non
 
 def test_a_business_without_a_receipt_link_template_links_to_no_receipt() -> None:
     assert a_business(receipt_link_template="").receipt_link("01JORDER") is None
+
+
+@pytest.mark.parametrize(
+    ("recipient", "detail"),
+    [
+        (Recipient.CUSTOMER, "Email sent to you."),
+        (Recipient.BUSINESS, "Email sent to the business."),
+    ],
+)
+def test_an_email_event_says_to_whom_and_keeps_its_message_id_out_of_sight(
+    recipient: Recipient, detail: str
+) -> None:
+    event = email_sent(recipient, "0100018f-ses-message-id", 3)
+
+    assert (event.kind, event.detail, event.version) == (EventKind.EMAIL_SENT, detail, 3)
+    assert event.reference == "0100018f-ses-message-id"
+    assert "0100018f" not in (event.detail or "")
+
+
+@pytest.mark.parametrize(
+    ("version", "detail"), [(1, "Receipt issued."), (2, "Updated receipt issued.")]
+)
+def test_a_receipt_event_belongs_to_its_order_version(version: int, detail: str) -> None:
+    event = receipt_issued(version)
+
+    assert (event.kind, event.detail, event.version) == (EventKind.RECEIPT_ISSUED, detail, version)

@@ -141,8 +141,8 @@ def test_a_full_delivery_walks_placed_dispatched_delivered() -> None:
     delivered = _complete(dispatched.order)
 
     assert [dispatched.event.kind, delivered.event.kind] == [
-        EventKind.ORDER_DISPATCHED,
-        EventKind.ORDER_DELIVERED,
+        EventKind.DISPATCHED,
+        EventKind.DELIVERED,
     ]
     assert delivered.order.status is DELIVERED
     assert delivered.order.version == 3

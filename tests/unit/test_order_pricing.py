@@ -17,6 +17,7 @@ from domain.orders import (
     DeliveryPriority,
     EventKind,
     LedgerEntry,
+    LineRequest,
     Order,
     OrderChange,
     OrderStatus,
@@ -27,6 +28,7 @@ from domain.orders import (
     dispatch_order,
     modify_order,
     place_order,
+    quote,
 )
 from domain.validation import MAX_PRICE
 from tests.factories import (
@@ -119,8 +121,9 @@ def test_placing_charges_the_total_and_records_the_priority() -> None:
     assert change.ledger_entry == LedgerEntry(
         TransactionKind.CHARGE, change.order.total, "Order placed"
     )
-    assert change.event.kind is EventKind.ORDER_PLACED
-    assert change.event.detail == "URGENT delivery"
+    assert change.event.kind is EventKind.PLACED
+    assert change.event.detail == "Placed for urgent delivery."
+    assert change.event.version == 1
 
 
 def test_placing_takes_the_customers_details_from_their_profile() -> None:
@@ -381,10 +384,18 @@ def test_modifying_keeps_what_was_not_mentioned() -> None:
 @pytest.mark.parametrize(
     ("changes", "detail"),
     [
-        ({"requested": [a_line(MUG, 1)]}, "changed: items"),
-        ({"notes": "ring twice", "requested": [a_line(MUG, 1)]}, "changed: items, notes"),
-        ({"delivery_address": an_address(city="Leeds")}, "changed: deliveryAddress"),
-        ({"requested": [a_line(TEA, 2)]}, "no change"),
+        ({"requested": [a_line(MUG, 1)]}, "Items changed."),
+        ({"notes": "ring twice", "requested": [a_line(MUG, 1)]}, "Items and notes changed."),
+        ({"delivery_address": an_address(city="Leeds")}, "Delivery address changed."),
+        (
+            {
+                "requested": [a_line(MUG, 1)],
+                "delivery_address": an_address(city="Leeds"),
+                "notes": "ring twice",
+            },
+            "Items, delivery address and notes changed.",
+        ),
+        ({"requested": [a_line(TEA, 2)]}, "Nothing changed."),
     ],
 )
 def test_the_timeline_says_what_a_modification_changed(
@@ -394,7 +405,7 @@ def test_the_timeline_says_what_a_modification_changed(
 
     event = _modify(order, **changes).event
 
-    assert event.kind is EventKind.ORDER_MODIFIED
+    assert event.kind is EventKind.MODIFIED
     assert event.detail == detail
 
 
@@ -405,7 +416,7 @@ def test_clearing_notes_leaves_the_order_without_notes() -> None:
     change = _modify(order, notes="")
 
     assert change.order.notes is None
-    assert change.event.detail == "no change"
+    assert change.event.detail == "Nothing changed."
 
 
 # --- cancelling --------------------------------------------------------------------------
@@ -419,8 +430,10 @@ def test_cancelling_refunds_the_current_total() -> None:
     assert change.ledger_entry == LedgerEntry(
         TransactionKind.REFUND, -order.total, "changed my mind"
     )
-    assert change.event.kind is EventKind.ORDER_CANCELLED
-    assert change.event.detail == "changed my mind"
+    assert change.event.kind is EventKind.CANCELLED
+    assert change.event.detail == "Cancelled: changed my mind"
+    assert change.event.reason == "changed my mind"
+    assert change.event.version == order.version + 1
 
 
 def test_cancelling_without_a_reason_notes_a_plain_cancellation() -> None:
@@ -502,3 +515,45 @@ def test_an_order_can_be_modified_a_bounded_number_of_times() -> None:
 
     assert refusal.value.field == "orderId"
     assert order.version == MAX_MODIFICATIONS + 1
+
+
+# --- quotes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("priority", list(DeliveryPriority))
+@pytest.mark.parametrize(
+    "lines",
+    [[a_line(TEA, 1)], [a_line(MUG, 3), a_line(TEA, 2)], [a_line(KETTLE, 1), a_line(MUG, 1000)]],
+)
+def test_a_quote_prices_lines_and_fees_exactly_as_placing_them_does(
+    priority: DeliveryPriority, lines: list[LineRequest]
+) -> None:
+    priced = quote(lines, a_catalogue(), priority)
+    placed = an_order_placement(items=lines, priority=priority).order
+
+    assert (priced.lines, priced.delivery_fee) == (placed.lines, placed.delivery_fee)
+    assert (priced.subtotal, priced.total) == (placed.subtotal, placed.total)
+    assert priced.delivery_fee == delivery_fee(priority)
+
+
+@pytest.mark.parametrize("sku", ["NOPE-404", WITHDRAWN], ids=["unknown", "withdrawn"])
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_a_quote_names_the_line_of_an_unavailable_product(sku: str, position: int) -> None:
+    lines = [a_line(TEA, 1), a_line(MUG, 1)]
+    lines.insert(position, a_line(sku, 1))
+
+    with pytest.raises(UnknownProductError) as refusal:
+        quote(lines, a_catalogue(), DeliveryPriority.STANDARD)
+
+    assert (refusal.value.code, refusal.value.field) == ("UNKNOWN_PRODUCT", f"items.{position}.sku")
+    assert refusal.value.sku == sku
+
+
+def test_a_quote_over_the_largest_order_is_refused_like_the_order() -> None:
+    gold = a_product(sku="GOLD-BAR", price=MAX_PRICE)
+    lines = [a_line("GOLD-BAR", MAX_ORDER_TOTAL // MAX_PRICE + 1)]
+
+    with pytest.raises(InvalidInputError) as refusal:
+        quote(lines, a_catalogue(gold), DeliveryPriority.STANDARD)
+
+    assert refusal.value.field == "items"

@@ -1,4 +1,4 @@
-"""Opaque page cursors and page sizes."""
+"""Opaque page cursors, page sizes, and the page info a Relay client reads."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from domain.errors import InvalidInputError
 from resolvers.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor, page_size
+from schema.common import PageInfo
 
 POSITION = "2025-03-14T09:26:53.589Z#01JQ4Y5Z8R3T6V9W2X4Y6Z8A0B"
 
@@ -79,3 +80,43 @@ def test_a_page_cut_short_by_its_reads_ends_where_they_stopped() -> None:
     empty = Page(entries=(), has_next_page=True, resume_cursor="cursor-9")
 
     assert short.end_cursor == empty.end_cursor == "cursor-9"
+
+
+# Pages of every shape, each with the cursors its two ends should have.
+PAGES = [
+    pytest.param(Page(entries=(), has_next_page=False), None, None, id="empty-last"),
+    pytest.param(
+        Page(entries=(("cursor-1", "a"),), has_next_page=False), "cursor-1", "cursor-1", id="one"
+    ),
+    pytest.param(
+        Page(entries=(("cursor-1", "a"), ("cursor-2", "b")), has_next_page=True),
+        "cursor-1",
+        "cursor-2",
+        id="full",
+    ),
+    pytest.param(
+        Page(entries=(("cursor-1", "a"),), has_next_page=True, resume_cursor="cursor-9"),
+        "cursor-1",
+        "cursor-9",
+        id="cut-short",
+    ),
+    pytest.param(
+        Page(entries=(), has_next_page=True, resume_cursor="cursor-9"),
+        None,
+        "cursor-9",
+        id="empty-short",
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "start", "end"), PAGES)
+def test_page_info_gives_a_relay_client_both_ends_of_a_forward_page(
+    page: Page[str], start: str | None, end: str | None
+) -> None:
+    info = PageInfo.of(page)
+
+    # The start is the first edge's own cursor, never the resume point past every edge.
+    assert (info.start_cursor, info.end_cursor) == (start, end)
+    assert info.has_next_page is page.has_next_page
+    # Forward paging only: Relay allows false rather than a read back before `after`.
+    assert info.has_previous_page is False

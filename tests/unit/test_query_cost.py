@@ -354,6 +354,7 @@ SAMPLES: dict[str, Any] = {
     "OrderStatus": "PLACED",
     "RegisterCustomerInput": {"name": "Ann"},
     "PlaceOrderInput": {"items": [{"sku": "TEA", "quantity": 1}]},
+    "QuoteInput": {"items": [{"sku": "TEA", "quantity": 1}], "priority": "URGENT"},
     "ModifyOrderInput": {"orderId": AN_ID, "notes": "Leave it at the door"},
     "CancelOrderInput": {"orderId": AN_ID},
     "OrderRefInput": {"orderId": AN_ID},
@@ -396,6 +397,17 @@ WEB_APP = {
         "query Console($status: OrderStatus) { orders(status: $status, first: 50) {"
         " edges { node { id status priority createdAt total { display }"
         " customer { name email } } } pageInfo { hasNextPage endCursor } } }",
+        4 + 1,
+    ),
+    "storefront: a product page": (
+        "query Product($sku: ID!) { product(sku: $sku) {"
+        " id name description price { display } active } }",
+        1,
+    ),
+    "staff console: urgent orders to dispatch": (
+        "query Urgent($after: String) { orders(status: PLACED, priority: URGENT, first: 50,"
+        " after: $after) { edges { cursor node { id createdAt customer { name } } }"
+        " pageInfo { hasNextPage endCursor hasPreviousPage startCursor } } }",
         4 + 1,
     ),
     "staff console: a customer and their orders": (

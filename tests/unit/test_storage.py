@@ -84,10 +84,21 @@ def test_an_order_round_trips(order: Order, codec: Callable[[Item], Item]) -> No
 
 @pytest.mark.parametrize("codec", CODECS)
 @pytest.mark.parametrize("active", [True, False])
-def test_a_product_round_trips(active: bool, codec: Callable[[Item], Item]) -> None:
-    product = a_product(active=active, price=0 if not active else 1299)
+@pytest.mark.parametrize("description", [None, "Loose-leaf sencha.\nSteep at 80 °C."])
+def test_a_product_round_trips(
+    active: bool, description: str | None, codec: Callable[[Item], Item]
+) -> None:
+    product = a_product(active=active, price=0 if not active else 1299, description=description)
 
     assert storage.product_from_item(codec(storage.product_item(product))) == product
+
+
+def test_a_product_stored_before_descriptions_reads_without_one() -> None:
+    stored = as_stored(storage.product_item(a_product(description="Loose-leaf sencha.")))
+    del stored["description"]
+
+    assert storage.product_from_item(stored).description is None
+    assert "description" not in storage.marshal_item(storage.product_item(a_product()))
 
 
 @pytest.mark.parametrize("codec", CODECS)
@@ -119,9 +130,13 @@ def test_an_order_reads_back_with_its_ledger_and_timeline(codec: Callable[[Item]
     order = an_order(id="01JORDER")
     items = [
         storage.event_item(
-            order.id, "01E1", TimelineEvent(EventKind.ORDER_PLACED, "STANDARD delivery"), "c1", NOW
+            order.id,
+            "01E1",
+            TimelineEvent(EventKind.PLACED, "Placed.", version=1, reference="internal-id"),
+            "c1",
+            NOW,
         ),
-        storage.event_item(order.id, "01E2", TimelineEvent(EventKind.ORDER_CANCELLED), "c2", NOW),
+        storage.event_item(order.id, "01E2", TimelineEvent(EventKind.CANCELLED), "c2", NOW),
         storage.order_item(order),
         _booked(order, "01T1", LedgerEntry(TransactionKind.CHARGE, 1399, "Order placed")),
         _booked(order, "01T2", LedgerEntry(TransactionKind.REFUND, -1399)),
@@ -135,10 +150,11 @@ def test_an_order_reads_back_with_its_ledger_and_timeline(codec: Callable[[Item]
         ("01T1", TransactionKind.CHARGE, 1399, "USD", "Order placed"),
         ("01T2", TransactionKind.REFUND, -1399, "USD", None),
     ]
-    assert [(h.id, h.kind, h.detail) for h in details.history] == [
-        ("01E1", "ORDER_PLACED", "STANDARD delivery"),
-        ("01E2", "ORDER_CANCELLED", None),
+    assert [(h.id, h.kind, h.detail, h.version) for h in details.history] == [
+        ("01E1", EventKind.PLACED, "Placed.", 1),
+        ("01E2", EventKind.CANCELLED, None, None),  # as events were stored before versions
     ]
+    assert items[0]["reference"] == "internal-id"  # kept for staff in the table, not read back
     assert {t.created_at for t in details.transactions} | {h.at for h in details.history} == {NOW}
 
 
@@ -174,7 +190,7 @@ def test_an_order_item_is_keyed_for_its_three_access_patterns() -> None:
 def test_the_ledger_and_timeline_share_the_orders_partition() -> None:
     order = an_order(id="01JORDER")
     transaction = _booked(order, "01T", LedgerEntry(TransactionKind.CHARGE, 1))
-    event = storage.event_item(order.id, "01E", TimelineEvent(EventKind.ORDER_PLACED), "c", NOW)
+    event = storage.event_item(order.id, "01E", TimelineEvent(EventKind.PLACED), "c", NOW)
 
     assert transaction[storage.PK] == event[storage.PK] == storage.order_key(order.id)[storage.PK]
     assert transaction[storage.SK] == "TXN#01T"
