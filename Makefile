@@ -5,16 +5,22 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 # graphql-http, whose audit of the GraphQL-over-HTTP spec is one of the e2e tests; installed
 # again only when its lock changes.
 HTTP_AUDIT := scripts/http_audit/node_modules/.package-lock.json
+# The web app's npm packages, installed again only when its lock changes.
+WEB_MODULES := web/node_modules/.package-lock.json
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-install:  ## install uv, the locked dependencies and GraphiQL's scripts
+install: $(WEB_MODULES)  ## install uv, the locked dependencies, GraphiQL's scripts; build web/
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv \
 		|| python3 -m pip install --quiet --user --break-system-packages uv
 	$(UV) sync --frozen
 	python3 scripts/fetch_graphiql_assets.py
+	npm run --prefix web build
+
+$(WEB_MODULES): web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
 
 serve: install  ## run the service locally on the embedded AWS emulator
 	$(UV) run --frozen order-delivery serve
@@ -22,8 +28,11 @@ serve: install  ## run the service locally on the embedded AWS emulator
 browser:  ## install Debian's Chromium for the browser test (needs root)
 	bash scripts/install_browser.sh
 
-lint: install  ## ruff, formatting, strict mypy, the exported schema and the contract
+lint: install  ## ruff, formatting, strict mypy, schema and contract; the web app's lint, tests, budget
 	$(UV) run --frozen bash scripts/lint.sh
+	npm run --prefix web lint
+	npm run --prefix web test
+	npm run --prefix web budget
 
 test: install browser $(HTTP_AUDIT)  ## every test: unit, integration, end-to-end, browser
 	$(UV) run --frozen pytest

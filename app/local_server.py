@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import socket
 import sys
@@ -32,6 +33,7 @@ from app.local_state import (
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
 from app.settings import GRAPHQL_PATH, LOCAL_WEB_ORIGIN, Settings
+from app.web_app import web_routes
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
@@ -58,6 +60,17 @@ class DemoUser:
 
 DEMO_CUSTOMER = DemoUser("demo-customer", "Dana Demo", "dana@example.com", staff=False)
 DEMO_STAFF = DemoUser("demo-staff", "Sam Staff", "sam@example.com", staff=True)
+_EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def local_user(sub: str, staff: bool) -> DemoUser:
+    """Who a local sign-in as `sub` is: a demo user, or anyone, their email made up from the
+    id (a verified one, as Cognito's would be, so they can order) when it can be one."""
+    for demo in (DEMO_CUSTOMER, DEMO_STAFF):
+        if (demo.sub, demo.staff) == (sub, staff):
+            return demo
+    email = f"{sub}@example.com" if _EMAIL_LOCAL_PART.fullmatch(sub) else ""
+    return DemoUser(sub, f"User {sub}", email, staff=staff)
 
 
 def local_business(host: str, port: int) -> BusinessProfile:
@@ -192,7 +205,13 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             developer_mode=True,
             cors_allowed_origins=settings.cors_allowed_origins,
             ide_headers={"Authorization": f"Bearer {DEMO_CUSTOMER.token(tokens)}"},
-            extra_routes=outbox_routes(endpoint, services, authenticator, bind_host=options.host),
+            extra_routes=[
+                *outbox_routes(endpoint, services, authenticator, bind_host=options.host),
+                *web_routes(
+                    lambda sub, staff: local_user(sub, staff).token(tokens),
+                    bind_host=options.host,
+                ),
+            ],
         )
         sqs = await clients.sqs()
         # One consumer per queue, as Lambda has one event source per queue: urgent orders never
@@ -288,6 +307,7 @@ def _announce(service: LocalService) -> None:
     print(
         f"""
 Order delivery is running locally.
+  Shop and staff app:   {base}/  (sign in as the demo customer or the demo staff user)
   GraphQL + GraphiQL:   {service.graphql_url}
   AWS emulator:         {service.emulator_url}
   Local data:           {service.local_state}

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +19,13 @@ from playwright.async_api import (
     Request,
     Response,
     WebSocket,
-    async_playwright,
     expect,
 )
 
 from app.graphiql_page import FIRST_QUERY_PATH, missing_graphiql_assets
 from app.local_server import DEMO_CUSTOMER
+from tests.e2e.browser import chromium_context
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    # Belt and braces: no host name resolves, so nothing could leave even unseen.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-]
 LOCAL_HOST = "127.0.0.1"
 QUERY = "{ __typename }"
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
@@ -75,28 +61,6 @@ async def _wait_until(check: Callable[[], bool], what: str, timeout_s: float = 3
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout_s:.0f}s waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-@asynccontextmanager
-async def _chromium(tmp_path: Path) -> AsyncIterator[BrowserContext]:
-    """Debian's headless Chromium on a fresh profile, closed on exit."""
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (a single stat before the browser starts)
-        pytest.fail(
-            f"Debian's Chromium is required at {CHROMIUM} for this browser test: "
-            "`apt-get update && apt-get install -y chromium`"
-        )
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            user_data_dir=tmp_path / "chromium-profile",
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
-        try:
-            context.set_default_timeout(30_000)
-            yield context
-        finally:
-            await context.close()
 
 
 async def _first_page(context: BrowserContext) -> Page:
@@ -169,7 +133,7 @@ async def test_graphiql_page_works_offline(live_server: Any, tmp_path: Path) -> 
         found = {name: items for name, items in problems.items() if items}
         assert not found, "\n".join(f"{name}: {items}" for name, items in found.items())
 
-    async with _chromium(tmp_path) as context:
+    async with chromium_context(tmp_path) as context:
         context.on("request", lambda request: requests.append(request.url))
         context.on("requestfailed", on_failed)
         context.on("response", on_response)
@@ -249,7 +213,7 @@ async def test_graphiql_opens_ready_with_the_walkthrough_and_a_token(
         if _is_introspection(response):
             introspections.append(response)
 
-    async with _chromium(tmp_path) as context:
+    async with chromium_context(tmp_path) as context:
         context.on("response", on_response)
         page = await _first_page(context)
         await page.goto(live_server.graphql_url)

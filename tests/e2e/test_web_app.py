@@ -1,0 +1,142 @@
+"""The web app in a real browser, driven by accessible names, against the local service."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, Request, expect
+
+from app.web_app import WEB_DIST
+from domain.notifications import order_number
+from tests.e2e import operations as op
+from tests.e2e.browser import chromium_context
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_order_lifecycle import place, registered_customer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(240)]
+PHONE = {"width": 375, "height": 812}
+
+
+def _require_build() -> None:
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail("web/dist is not built: run `make install` (it runs `npm run build` in web/)")
+
+
+async def _no_horizontal_overflow(page: Page) -> None:
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than a 375px phone"
+
+
+async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    _require_build()
+    origin = live_server.graphql_url.removesuffix("/graphql")
+    requested: list[str] = []
+
+    def remember(request: Request) -> None:
+        requested.append(request.url)
+
+    async with chromium_context(tmp_path) as context:
+        page = await context.new_page()
+        await page.set_viewport_size(PHONE)
+        page.on("request", remember)
+        await page.goto(f"{origin}/")
+
+        await page.get_by_role("button", name="Continue as demo customer").click()
+        await page.get_by_role("link", name="Profile").click()
+        await page.get_by_label("Name").fill("Dana Demo")
+        await page.get_by_label("Address line 1").fill("1 Main St")
+        await page.get_by_label("City").fill("Springfield")
+        await page.get_by_label("Postal code").fill("12345")
+        await page.get_by_label("Country").fill("US")
+        await page.get_by_role("button", name="Save profile").click()
+        await expect(page.get_by_text("Profile saved.")).to_be_visible(timeout=30_000)
+        await _no_horizontal_overflow(page)
+
+        await page.get_by_role("link", name="Shop", exact=True).click()
+        await page.get_by_label("Quantity of Butter croissant").fill("3")
+        await page.get_by_label("Urgent delivery").check()
+        cart = page.locator(".cart")
+        await expect(cart.get_by_text("Total")).to_be_visible()
+        quoted_total = await cart.locator("dd.total, .total + dd").first.inner_text()
+        await _no_horizontal_overflow(page)
+        await page.get_by_role("button", name="Place order").dblclick()
+
+        await expect(page.get_by_role("heading", name=re.compile("^Order "))).to_be_visible(
+            timeout=30_000
+        )
+        await expect(page.get_by_text("Placed", exact=True).first).to_be_visible()
+        assert quoted_total.strip() in await page.locator("main").inner_text()
+        await _no_horizontal_overflow(page)
+
+        await page.get_by_role("button", name="Cancel order").click()
+        await page.get_by_role("button", name="Confirm cancellation").click()
+        await expect(page.get_by_text("Cancelled", exact=True).first).to_be_visible(timeout=30_000)
+        await expect(page.get_by_text("$0.00").first).to_be_visible()
+
+        await page.get_by_role("link", name="My orders").click()
+        # One order, though Place order was clicked twice: one idempotency key per checkout.
+        await expect(page.locator("main a[href*='#/orders/']")).to_have_count(1)
+        await expect(page.locator("main li").get_by_text("Cancelled")).to_be_visible()
+
+    hosts = {urllib.parse.urlsplit(url).hostname for url in requested if url.startswith("http")}
+    assert hosts == {"127.0.0.1"}, hosts
+
+
+async def test_staff_dispatch_and_deliver_from_the_board_and_add_a_product(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    _require_build()
+    origin = live_server.graphql_url.removesuffix("/graphql")
+    ann = registered_customer(live_server, "ann")
+    placed = place(live_server, ann, items=[{"sku": "COFFEE-1KG", "quantity": 1}])
+    number = order_number(placed["orderId"])
+    product = f"Rye loaf {uuid.uuid4().hex[:6]}"
+
+    async with chromium_context(tmp_path) as context:
+        page = await context.new_page()
+        await page.set_viewport_size(PHONE)
+        await page.goto(f"{origin}/")
+        await page.get_by_role("button", name="Continue as demo staff").click()
+
+        card = page.get_by_role("article").filter(has_text=f"Order {number}")
+        await card.get_by_role("button", name="Dispatch").click()
+        await expect(card.get_by_role("button", name="Mark delivered")).to_be_visible(
+            timeout=30_000
+        )
+        await _no_horizontal_overflow(page)
+        await card.get_by_role("button", name="Mark delivered").click()
+        await expect(
+            page.get_by_role("status").filter(has_text=f"Order {number} is delivered.")
+        ).to_be_visible(timeout=30_000)
+        delivered_column = page.locator("section").filter(
+            has=page.get_by_role("heading", name="Delivered", exact=True)
+        )
+        await expect(
+            delivered_column.get_by_role("article").filter(has_text=number)
+        ).to_be_visible()
+
+        await page.get_by_role("link", name="Catalogue").click()
+        await page.get_by_label("SKU").fill(f"RYE-{uuid.uuid4().hex[:6].upper()}")
+        await page.get_by_label("Name").fill(product)
+        await page.get_by_label(re.compile(r"^Price")).fill("6.50")
+        await page.get_by_label("Description").fill("Dark, dense and keeps for a week.")
+        await page.get_by_role("button", name="Save product").click()
+        await expect(page.locator("main").get_by_text(product).first).to_be_visible(timeout=30_000)
+        await _no_horizontal_overflow(page)
+
+        await page.get_by_role("button", name="Sign out").click()
+        await page.get_by_role("button", name="Continue as demo customer").click()
+        await page.get_by_role("link", name="Shop", exact=True).click()
+        await expect(page.get_by_label(f"Quantity of {product}")).to_be_visible()
+        await expect(page.get_by_text("$6.50").first).to_be_visible()
+
+    delivered = live_server.graphql(ann, op.ORDER, id=placed["orderId"])["order"]
+    assert delivered["status"] == "DELIVERED"
