@@ -13,7 +13,7 @@ from playwright.async_api import Page, Request, expect
 from app.web_app import WEB_DIST
 from domain.notifications import order_number
 from tests.e2e import operations as op
-from tests.e2e.browser import chromium_context
+from tests.e2e.browser import assert_accessible, chromium_context
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_order_lifecycle import place, registered_customer
 
@@ -26,7 +26,8 @@ def _require_build() -> None:
         pytest.fail("web/dist is not built: run `make install` (it runs `npm run build` in web/)")
 
 
-async def _no_horizontal_overflow(page: Page) -> None:
+async def _fits_a_phone_and_is_accessible(page: Page) -> None:
+    await assert_accessible(page)
     overflow = await page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -48,6 +49,8 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         await page.set_viewport_size(PHONE)
         page.on("request", remember)
         await page.goto(f"{origin}/")
+        await expect(page.get_by_role("button", name="Continue as demo customer")).to_be_visible()
+        await _fits_a_phone_and_is_accessible(page)
 
         await page.get_by_role("button", name="Continue as demo customer").click()
         await page.get_by_role("link", name="Profile").click()
@@ -58,7 +61,7 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         await page.get_by_label("Country").fill("US")
         await page.get_by_role("button", name="Save profile").click()
         await expect(page.get_by_text("Profile saved.")).to_be_visible(timeout=30_000)
-        await _no_horizontal_overflow(page)
+        await _fits_a_phone_and_is_accessible(page)
 
         await page.get_by_role("link", name="Shop", exact=True).click()
         await page.get_by_label("Quantity of Butter croissant").fill("3")
@@ -66,7 +69,7 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         cart = page.locator(".cart")
         await expect(cart.get_by_text("Total")).to_be_visible()
         quoted_total = await cart.locator("dd.total, .total + dd").first.inner_text()
-        await _no_horizontal_overflow(page)
+        await _fits_a_phone_and_is_accessible(page)
         await page.get_by_role("button", name="Place order").dblclick()
 
         await expect(page.get_by_role("heading", name=re.compile("^Order "))).to_be_visible(
@@ -74,17 +77,19 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         )
         await expect(page.get_by_text("Placed", exact=True).first).to_be_visible()
         assert quoted_total.strip() in await page.locator("main").inner_text()
-        await _no_horizontal_overflow(page)
+        await _fits_a_phone_and_is_accessible(page)
 
         await page.get_by_role("button", name="Cancel order").click()
         await page.get_by_role("button", name="Confirm cancellation").click()
         await expect(page.get_by_text("Cancelled", exact=True).first).to_be_visible(timeout=30_000)
         await expect(page.get_by_text("$0.00").first).to_be_visible()
 
+        await _fits_a_phone_and_is_accessible(page)
         await page.get_by_role("link", name="My orders").click()
         # One order, though Place order was clicked twice: one idempotency key per checkout.
         await expect(page.locator("main a[href*='#/orders/']")).to_have_count(1)
         await expect(page.locator("main li").get_by_text("Cancelled")).to_be_visible()
+        await _fits_a_phone_and_is_accessible(page)
 
     hosts = {urllib.parse.urlsplit(url).hostname for url in requested if url.startswith("http")}
     assert hosts == {"127.0.0.1"}, hosts
@@ -111,7 +116,7 @@ async def test_staff_dispatch_and_deliver_from_the_board_and_add_a_product(
         await expect(card.get_by_role("button", name="Mark delivered")).to_be_visible(
             timeout=30_000
         )
-        await _no_horizontal_overflow(page)
+        await _fits_a_phone_and_is_accessible(page)
         await card.get_by_role("button", name="Mark delivered").click()
         await expect(
             page.get_by_role("status").filter(has_text=f"Order {number} is delivered.")
@@ -130,13 +135,14 @@ async def test_staff_dispatch_and_deliver_from_the_board_and_add_a_product(
         await page.get_by_label("Description").fill("Dark, dense and keeps for a week.")
         await page.get_by_role("button", name="Save product").click()
         await expect(page.locator("main").get_by_text(product).first).to_be_visible(timeout=30_000)
-        await _no_horizontal_overflow(page)
+        await _fits_a_phone_and_is_accessible(page)
 
         await page.get_by_role("button", name="Sign out").click()
         await page.get_by_role("button", name="Continue as demo customer").click()
         await page.get_by_role("link", name="Shop", exact=True).click()
         await expect(page.get_by_label(f"Quantity of {product}")).to_be_visible()
         await expect(page.get_by_text("$6.50").first).to_be_visible()
+        await _fits_a_phone_and_is_accessible(page)
 
     delivered = live_server.graphql(ann, op.ORDER, id=placed["orderId"])["order"]
     assert delivered["status"] == "DELIVERED"
