@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, Request, expect
 
+from app.local_server import DEMO_CUSTOMER
 from app.web_app import WEB_DIST
 from domain.notifications import order_number
 from tests.e2e import operations as op
@@ -78,6 +79,54 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         await expect(page.get_by_text("Placed", exact=True).first).to_be_visible()
         assert quoted_total.strip() in await page.locator("main").inner_text()
         await _fits_a_phone_and_is_accessible(page)
+
+        # The receipt: a presigned link to the emulator's bucket, a real PDF.
+        receipt = page.get_by_role("link", name="Receipt (PDF)")
+        for _ in range(30):
+            if await receipt.count():
+                break
+            await page.wait_for_timeout(500)
+            await page.reload()
+        url = await receipt.get_attribute("href")
+        assert url is not None
+        pdf = await context.request.get(url)
+        assert pdf.ok
+        assert (await pdf.body()).startswith(b"%PDF-")
+
+        # Someone changes the order behind this page's back: saving from the old version is
+        # refused with a way to reload, and saving again from the reloaded order works.
+        order_id = page.url.rsplit("/", 1)[-1]
+        behind = live_server.graphql(
+            live_server.token(DEMO_CUSTOMER.sub),
+            op.MODIFY,
+            input={"orderId": order_id, "notes": "ring twice"},
+        )["modifyOrder"]
+        assert (
+            live_server.graphql.wait_for_command(
+                live_server.token(DEMO_CUSTOMER.sub), behind["commandId"]
+            )["state"]
+            == "APPLIED"
+        )
+        await page.get_by_label("Quantity of Butter croissant").fill("4")
+        await page.get_by_role("button", name="Save changes").click()
+        await expect(page.get_by_text("This order changed since you opened it")).to_be_visible(
+            timeout=30_000
+        )
+        await page.get_by_role("button", name="Reload order").click()
+        await expect(page.get_by_text("This order changed since you opened it")).to_be_hidden()
+        await expect(page.get_by_label("Notes for the driver")).to_have_value("ring twice")
+        await page.get_by_label("Quantity of Butter croissant").fill("4")
+        await page.get_by_role("button", name="Save changes").click()
+        for _ in range(60):
+            changed = live_server.graphql(
+                live_server.token(DEMO_CUSTOMER.sub), op.ORDER, id=order_id
+            )["order"]
+            if changed["version"] == 3:
+                break
+            await page.wait_for_timeout(500)
+        assert [item["quantity"] for item in changed["items"]] == [4]
+        assert changed["notes"] == "ring twice"  # the change made behind its back was kept
+        await expect(page.get_by_role("heading", name=re.compile("^Order "))).to_be_visible()
 
         await page.get_by_role("button", name="Cancel order").click()
         await page.get_by_role("button", name="Confirm cancellation").click()

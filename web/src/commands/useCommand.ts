@@ -83,6 +83,12 @@ export function useCommandAction<Variables>(
     retry: () => {
       if (mutation.variables !== undefined) mutation.mutate(mutation.variables);
     },
+    /** Forget the last outcome (after the person reloaded what it was about). */
+    reset: () => {
+      mutation.reset();
+      setRefusal(null);
+      setCommandId(null);
+    },
     mutation,
     command,
     refusal,

@@ -19,7 +19,8 @@ interface ModifyOrderSectionProps {
 
 export function ModifyOrderSection({ order, onReload, onSettled }: ModifyOrderSectionProps) {
   const execute = useExecute();
-  // Each applied change, and each reload, starts the form again from the order as it now is.
+  // Each applied change, and each new version of the order (a reload after a conflict), starts
+  // the form again from the order as it now is.
   const [formGeneration, setFormGeneration] = useState(0);
   const restart = () => setFormGeneration((generation) => generation + 1);
   const modify = useCommandAction(
@@ -30,13 +31,13 @@ export function ModifyOrderSection({ order, onReload, onSettled }: ModifyOrderSe
     },
   );
   const reload = () => {
-    onReload();
-    restart();
+    modify.reset();
+    onReload(); // the form restarts from the reloaded order when its version arrives (its key)
   };
   return (
     <section className="card" aria-labelledby="modify-heading">
       <h2 id="modify-heading">Change this order</h2>
-      <ModifyOrderForm key={formGeneration} order={order} busy={modify.busy} onSubmit={modify.run} />
+      <ModifyOrderForm key={`${String(formGeneration)}-${String(order.version)}`} order={order} busy={modify.busy} onSubmit={modify.run} />
       <ActionStatus
         {...actionStatusProps(modify)}
         pendingText="Saving your changes…"
