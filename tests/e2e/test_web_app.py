@@ -96,17 +96,13 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         # Someone changes the order behind this page's back: saving from the old version is
         # refused with a way to reload, and saving again from the reloaded order works.
         order_id = page.url.rsplit("/", 1)[-1]
+        dana = live_server.token(DEMO_CUSTOMER.sub)
         behind = live_server.graphql(
-            live_server.token(DEMO_CUSTOMER.sub),
+            dana,
             op.MODIFY,
             input={"orderId": order_id, "notes": "ring twice"},
         )["modifyOrder"]
-        assert (
-            live_server.graphql.wait_for_command(
-                live_server.token(DEMO_CUSTOMER.sub), behind["commandId"]
-            )["state"]
-            == "APPLIED"
-        )
+        assert live_server.graphql.wait_for_command(dana, behind["commandId"])["state"] == "APPLIED"
         await page.get_by_label("Quantity of Butter croissant").fill("4")
         await page.get_by_role("button", name="Save changes").click()
         await expect(page.get_by_text("This order changed since you opened it")).to_be_visible(
@@ -118,9 +114,7 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         await page.get_by_label("Quantity of Butter croissant").fill("4")
         await page.get_by_role("button", name="Save changes").click()
         for _ in range(60):
-            changed = live_server.graphql(
-                live_server.token(DEMO_CUSTOMER.sub), op.ORDER, id=order_id
-            )["order"]
+            changed = live_server.graphql(dana, op.ORDER, id=order_id)["order"]
             if changed["version"] == 3:
                 break
             await page.wait_for_timeout(500)

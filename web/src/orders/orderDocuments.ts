@@ -128,23 +128,8 @@ export const ModifyOrderMutation = graphql(`
   mutation ModifyOrder($input: ModifyOrderInput!) {
     modifyOrder(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
-      ... on StaleVersionError {
-        currentVersion
-      }
-      ... on OrderNotModifiableError {
-        status
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);
@@ -153,23 +138,8 @@ export const CancelOrderMutation = graphql(`
   mutation CancelOrder($input: CancelOrderInput!) {
     cancelOrder(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
-      ... on StaleVersionError {
-        currentVersion
-      }
-      ... on OrderNotModifiableError {
-        status
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);

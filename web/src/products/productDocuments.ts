@@ -35,17 +35,8 @@ export const UpsertProductMutation = graphql(`
   mutation UpsertProduct($input: UpsertProductInput!) {
     upsertProduct(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);

@@ -20,17 +20,8 @@ export const RegisterCustomerMutation = graphql(`
   mutation RegisterCustomer($input: RegisterCustomerInput!) {
     registerCustomer(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);

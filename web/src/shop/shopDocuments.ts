@@ -40,17 +40,8 @@ export const PlaceOrderMutation = graphql(`
   mutation PlaceOrder($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);

@@ -26,23 +26,8 @@ export const DispatchOrderMutation = graphql(`
   mutation DispatchOrder($input: OrderRefInput!) {
     dispatchOrder(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
-      ... on StaleVersionError {
-        currentVersion
-      }
-      ... on OrderNotModifiableError {
-        status
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);
@@ -51,23 +36,8 @@ export const CompleteDeliveryMutation = graphql(`
   mutation CompleteDelivery($input: OrderRefInput!) {
     completeDelivery(input: $input) {
       __typename
-      ... on CommandAccepted {
-        commandId
-        orderId
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        field
-      }
-      ... on StaleVersionError {
-        currentVersion
-      }
-      ... on OrderNotModifiableError {
-        status
-      }
+      ...AcceptedFields
+      ...RefusalFields
     }
   }
 `);
