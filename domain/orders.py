@@ -108,8 +108,24 @@ class OrderLine:
         return self.unit_price * self.quantity
 
 
+class _Priced:
+    """Subtotal and total of priced lines and a delivery fee: an order's, or a quote's."""
+
+    __slots__ = ()
+    lines: tuple[OrderLine, ...]
+    delivery_fee: int
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.delivery_fee
+
+
 @dataclass(frozen=True, slots=True)
-class Order:
+class Order(_Priced):
     id: str
     customer_id: str
     customer_name: str
@@ -125,14 +141,6 @@ class Order:
     updated_at: datetime
     request_fingerprint: str
     currency: str = CURRENCY
-
-    @property
-    def subtotal(self) -> int:
-        return sum(line.line_total for line in self.lines)
-
-    @property
-    def total(self) -> int:
-        return self.subtotal + self.delivery_fee
 
     @property
     def can_modify(self) -> bool:
@@ -280,21 +288,13 @@ def check_total(total: int) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(_Priced):
     """What an order of these lines and this priority costs at today's catalogue prices."""
 
     priority: DeliveryPriority
     lines: tuple[OrderLine, ...]
     delivery_fee: int
     currency: str = CURRENCY
-
-    @property
-    def subtotal(self) -> int:
-        return sum(line.line_total for line in self.lines)
-
-    @property
-    def total(self) -> int:
-        return self.subtotal + self.delivery_fee
 
 
 def quote(

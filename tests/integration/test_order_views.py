@@ -12,21 +12,19 @@ from domain.commands import CompleteDelivery, ModifyOrder, UpsertProduct
 from domain.ids import command_id_for
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.serialization import utc_now
-from schema.graphql_schema import build_schema
 from tests.integration.conftest import (
     BUSINESS,
     STAFF,
     Stack,
     cancel_command,
     dispatch_command,
-    identity,
     place_command,
     register_command,
 )
+from tests.integration.test_api_resolvers import run
 
 pytestmark = pytest.mark.integration
 
-SCHEMA = build_schema()
 QUOTE = """
 query($input: QuoteInput!) {
   quote(input: $input) {
@@ -54,16 +52,6 @@ COMMAND = """
 query($id: ID!) {
   command(id: $id) { state orderId order { id status version balance { amount } } }
 }"""
-
-
-async def run(stack: Stack, who: str, query: str, *, staff: bool = False, **variables: Any) -> Any:
-    result = await SCHEMA.execute(
-        query,
-        variable_values=variables,
-        context_value=await stack.context(identity(who, staff=staff)),
-    )
-    assert result.errors is None, result.errors
-    return result.data
 
 
 def quote_input(items: list[tuple[str, int]], priority: str | None = None) -> dict[str, Any]:
