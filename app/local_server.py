@@ -33,7 +33,7 @@ from app.local_state import (
 from app.local_worker import consume_queue
 from app.logging_setup import configure_logging
 from app.settings import GRAPHQL_PATH, LOCAL_WEB_ORIGIN, Settings
-from app.web_app import web_routes
+from app.web_app import ORDER_PAGE_FRAGMENT, web_routes
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
@@ -74,14 +74,14 @@ def local_user(sub: str, staff: bool) -> DemoUser:
 
 
 def local_business(host: str, port: int) -> BusinessProfile:
-    """A demo business; its emails' receipt links lead to the local receipt redirect."""
+    """A demo business; its emails link to the order's page in the local web app."""
     return BusinessProfile(
         name="Corner Bakery (local demo)",
         orders_email="orders@corner-bakery.example",
         sender_email="no-reply@corner-bakery.example",
         phone="+1 555 0100",
         postal_address="1 Main Street, Springfield",
-        receipt_link_template=f"http://{host}:{port}/dev/receipts/{{order_id}}",
+        receipt_link_template=f"http://{host}:{port}/{ORDER_PAGE_FRAGMENT}",
     )
 
 

@@ -27,6 +27,9 @@ WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 # settings that point at them are asked for again every time.
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
+CONFIG_FILE = "config.json"
+# The app's page for one order (web/src/routes.ts), after the site's `/`: emails link to it.
+ORDER_PAGE_FRAGMENT = "#/orders/{order_id}"
 # The Host names a page on this machine uses; any other is a page that rebound its own name
 # to 127.0.0.1 (DNS rebinding) and must not be handed a token.
 _LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -39,7 +42,7 @@ def web_routes(
     issue_token: IssueToken, *, bind_host: str, dist: Path = WEB_DIST
 ) -> list[BaseRoute]:
     """`/config.json`, `POST /dev/token` (loopback binds only) and the app's build at `/`."""
-    routes: list[BaseRoute] = [Route("/config.json", _config)]
+    routes: list[BaseRoute] = [Route(f"/{CONFIG_FILE}", _config)]
     if is_loopback_host(bind_host):
         routes.append(Route("/dev/token", _token_endpoint(issue_token), methods=["POST"]))
     if (dist / "index.html").is_file():
@@ -50,8 +53,25 @@ def web_routes(
     return routes
 
 
+def site_settings(auth: dict[str, str]) -> dict[str, object]:
+    """The app's `config.json` (web/README.md): the API on the page's own origin, and how
+    to sign in. The local server serves it; the stack writes it beside the deployed app."""
+    return {"apiUrl": GRAPHQL_PATH, "auth": auth}
+
+
+def cognito_sign_in(*, domain: str, client_id: str, site_url: str) -> dict[str, str]:
+    """Sign-in through Cognito's hosted UI, back to the site's own page afterwards."""
+    return {
+        "mode": "cognito",
+        "domain": domain,
+        "clientId": client_id,
+        "redirectUri": site_url,
+        "logoutUri": site_url,
+    }
+
+
 async def _config(_request: Request) -> Response:
-    settings = {"apiUrl": GRAPHQL_PATH, "auth": {"mode": "local"}}
+    settings = site_settings({"mode": "local"})
     return JSONResponse(settings, headers={"Cache-Control": NO_CACHE})
 
 

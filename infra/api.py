@@ -1,4 +1,8 @@
-"""API Gateway: a REST API with a Cognito authorizer on /graphql, CORS, access logs, throttling."""
+"""API Gateway: a REST API with a Cognito authorizer on /graphql, access logs, throttling.
+
+The web app calls it through the site's CloudFront origin (infra/site.py), so CORS is set only
+for a frontend served from elsewhere, when the deployment names its origin.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ class GraphQLApi(Construct):
         *,
         handler: lambda_.IFunction,
         user_pool: cognito.IUserPool,
-        frontend_origin: str,
+        cors_origin: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -60,23 +64,28 @@ class GraphQLApi(Construct):
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,
             ),
-            default_cors_preflight_options=apigateway.CorsOptions(
-                allow_origins=[frontend_origin],
-                allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
-                max_age=Duration.minutes(10),
+            default_cors_preflight_options=(
+                apigateway.CorsOptions(
+                    allow_origins=[cors_origin],
+                    allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
+                    allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
+                    max_age=Duration.minutes(10),
+                )
+                if cors_origin
+                else None
             ),
         )
         # Errors API Gateway answers itself (401 from the authorizer, 429, 5xx) carry CORS
         # headers too, or a browser would hide them from the frontend.
         for response_type in (
-            apigateway.ResponseType.DEFAULT_4_XX,
-            apigateway.ResponseType.DEFAULT_5_XX,
+            (apigateway.ResponseType.DEFAULT_4_XX, apigateway.ResponseType.DEFAULT_5_XX)
+            if cors_origin
+            else ()
         ):
             self.api.add_gateway_response(
                 f"Cors{response_type.response_type}",
                 type=response_type,
-                response_headers={"Access-Control-Allow-Origin": f"'{frontend_origin}'"},
+                response_headers={"Access-Control-Allow-Origin": f"'{cors_origin}'"},
             )
         authorizer = apigateway.CognitoUserPoolsAuthorizer(
             self, "Authorizer", cognito_user_pools=[user_pool]

@@ -14,8 +14,11 @@ from domain.notifications import DEFAULT_COUNTRY, DEFAULT_TIME_ZONE, BusinessPro
 from infra.bundle import build_bundle
 from infra.stack import DeploymentConfig, OrderDeliveryStack
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+WEB_DIST = REPOSITORY / "web" / "dist"
+
 STACK_NAME = "OrderDelivery"
-CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+CDK_JSON = REPOSITORY / "cdk.json"
 CONTEXT_PREFIX = "orderDelivery:"
 
 
@@ -39,7 +42,8 @@ def deployment_config(app: cdk.App) -> DeploymentConfig:
         return int(value)
 
     return DeploymentConfig(
-        frontend_origin=required("frontendOrigin"),
+        frontend_origin=context("frontendOrigin"),
+        auth_domain_prefix=context("authDomainPrefix"),
         business=BusinessProfile(
             name=required("businessName"),
             orders_email=required("businessEmail"),
@@ -58,7 +62,7 @@ def deployment_config(app: cdk.App) -> DeploymentConfig:
 
 
 def build_app(
-    outdir: str | None = None, context: dict[str, str] | None = None
+    outdir: str | None = None, context: dict[str, str] | None = None, web_dist: Path = WEB_DIST
 ) -> tuple[cdk.App, OrderDeliveryStack]:
     """The app with its stack; cdk.json's context is the default, `-c` and `context` override."""
     defaults = json.loads(CDK_JSON.read_text()).get("context", {})
@@ -70,6 +74,7 @@ def build_app(
         STACK_NAME,
         config=deployment_config(app),
         code=cdk_code(),
+        web_dist=web_dist,
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

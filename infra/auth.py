@@ -1,4 +1,4 @@
-"""Identity: a Cognito user pool for customers, with a staff group, and the web client."""
+"""Identity: a Cognito user pool, with a staff group, its hosted UI and the web client."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from resolvers.identity import STAFF_GROUP
 
 
 class Identities(Construct):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, domain_prefix: str) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
@@ -52,10 +52,30 @@ class Identities(Construct):
             group_name=STAFF_GROUP,
             description="Staff: see every order, dispatch and complete them, manage products.",
         )
-        self.client = self.user_pool.add_client(
+        # The hosted UI the web app signs in through: https://<prefix>.auth.<region>.amazoncognito.com
+        self.domain = self.user_pool.add_domain(
+            "HostedUi",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=domain_prefix),
+        )
+
+    def add_web_client(self, site_url: str) -> cognito.UserPoolClient:
+        """The web app's client: authorization code with PKCE (no secret, as a browser keeps
+        none), back to the site's page after sign-in and sign-out."""
+        return self.user_pool.add_client(
             "WebClient",
             auth_flows=cognito.AuthFlow(user_srp=True),
             generate_secret=False,
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                ],
+                callback_urls=[site_url],
+                logout_urls=[site_url],
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
             prevent_user_existence_errors=True,
             id_token_validity=Duration.hours(1),
             access_token_validity=Duration.hours(1),

@@ -1,10 +1,11 @@
-"""The one stack: table, queues, bucket and CDN, identities, API, worker, email, alarms."""
+"""The one stack: table, queues, bucket, identities, API, worker, email, alarms, the site."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-from aws_cdk import CfnElement, CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Fn, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -12,14 +13,17 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from app.settings import EnvVar, Settings
+from app.web_app import ORDER_PAGE_FRAGMENT, cognito_sign_in, site_settings
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
 from infra.alarms import ServiceAlarms
 from infra.api import GraphQLApi
 from infra.auth import Identities
 from infra.functions import acknowledge_scoped_wildcards, api_function, worker_function
+from infra.nag import logical_id
 from infra.queues import CommandQueues
-from infra.storage import ReceiptsAndAssets
+from infra.site import WebSite
+from infra.storage import Buckets
 from infra.table import OrdersTable
 
 # Concurrent worker invocations per queue: urgent orders get their own, larger share, so a
@@ -30,23 +34,39 @@ WORKER_BATCH_SIZE = 10
 
 @dataclass(frozen=True, slots=True)
 class DeploymentConfig:
-    """What differs between deployments: who the business is and where its frontend lives."""
+    """What differs between deployments: who the business is, and what else calls the API."""
 
-    frontend_origin: str
     business: BusinessProfile
+    # The site's own app calls the API on its origin; this allows one more (CORS), such as a
+    # frontend the business hosts elsewhere.
+    frontend_origin: str | None = None
+    # The hosted UI's https://<prefix>.auth.<region>.amazoncognito.com; unique in the region.
+    # By default the stack's name and the account's id.
+    auth_domain_prefix: str | None = None
 
 
 class OrderDeliveryStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: DeploymentConfig, code: lambda_.Code
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        code: lambda_.Code,
+        web_dist: Path,
     ) -> None:
         super().__init__(
             scope, construct_id, description="Order delivery: GraphQL API, SQS workers"
         )
         table = OrdersTable(self, "Orders").table
         command_queues = CommandQueues(self, "Queues")
-        storage = ReceiptsAndAssets(self, "Storage")
-        identities = Identities(self, "Identities")
+        storage = Buckets(self, "Storage")
+        identities = Identities(
+            self,
+            "Identities",
+            domain_prefix=config.auth_domain_prefix
+            or Fn.join("-", [construct_id.lower(), Aws.ACCOUNT_ID]),
+        )
         sender = ses.EmailIdentity(
             self, "Sender", identity=ses.Identity.email(config.business.sender_email)
         )
@@ -58,7 +78,7 @@ class OrderDeliveryStack(Stack):
             bucket_name=storage.bucket.bucket_name,
             region=self.region,
             business=config.business,
-            cors_allowed_origins=(config.frontend_origin,),
+            cors_allowed_origins=(config.frontend_origin,) if config.frontend_origin else (),
         )
         environment = settings.to_environ()
         environment.pop(EnvVar.REGION)  # Lambda sets AWS_REGION itself and reserves the name
@@ -69,7 +89,41 @@ class OrderDeliveryStack(Stack):
         for queue in command_queues.queues.values():
             queue.grant_send_messages(api.role)
 
-        worker = worker_function(self, code, environment)
+        graphql = GraphQLApi(
+            self,
+            "GraphQL",
+            handler=api.function,
+            user_pool=identities.user_pool,
+            cors_origin=config.frontend_origin,
+        )
+        site = WebSite(self, "Site", bucket=storage.site, logs=storage.logs, api=graphql.api)
+        site_page = site.url + "/"
+        web_client = identities.add_web_client(site_page)
+        site.publish(
+            web_dist,
+            site_settings(
+                cognito_sign_in(
+                    domain=identities.domain.base_url(),
+                    client_id=web_client.user_pool_client_id,
+                    site_url=site_page,
+                )
+            ),
+        )
+
+        # Emails link to the order's page on the site unless the business links elsewhere.
+        # Only the worker sends them: the site's address in the API's settings would make the
+        # API depend on the distribution in front of it.
+        worker_settings = replace(
+            settings,
+            business=replace(
+                config.business,
+                receipt_link_template=config.business.receipt_link_template
+                or site_page + ORDER_PAGE_FRAGMENT,
+            ),
+        )
+        worker_environment = worker_settings.to_environ()
+        worker_environment.pop(EnvVar.REGION)
+        worker = worker_function(self, code, worker_environment)
         table.grant_read_write_data(worker.role)
         storage.bucket.grant_put(worker.role, "receipts/*")
         sender.grant_send_email(worker.role)
@@ -92,8 +146,8 @@ class OrderDeliveryStack(Stack):
                 )
             )
 
-        table_arn = f"<{self._logical_id(table)}.Arn>"
-        bucket_arn = f"<{self._logical_id(storage.bucket)}.Arn>"
+        table_arn = f"<{logical_id(table)}.Arn>"
+        bucket_arn = f"<{logical_id(storage.bucket)}.Arn>"
         gsis = "the table's own GSIs, which grant_read/write_data name as <table>/index/*"
         receipts = "objects under receipts/ only: one per order version, keys unknown in advance"
         acknowledge_scoped_wildcards(
@@ -119,13 +173,6 @@ class OrderDeliveryStack(Stack):
             },
         )
 
-        graphql = GraphQLApi(
-            self,
-            "GraphQL",
-            handler=api.function,
-            user_pool=identities.user_pool,
-            frontend_origin=config.frontend_origin,
-        )
         alarms = ServiceAlarms(
             self,
             "Alarms",
@@ -137,15 +184,10 @@ class OrderDeliveryStack(Stack):
 
         CfnOutput(self, "GraphQLUrl", value=graphql.graphql_url)
         CfnOutput(self, "UserPoolId", value=identities.user_pool.user_pool_id)
-        CfnOutput(self, "UserPoolClientId", value=identities.client.user_pool_client_id)
-        CfnOutput(self, "AssetsCdnDomain", value=storage.distribution.distribution_domain_name)
+        CfnOutput(self, "UserPoolClientId", value=web_client.user_pool_client_id)
+        CfnOutput(self, "SiteUrl", value=site_page)
+        CfnOutput(self, "HostedUiUrl", value=identities.domain.base_url())
         CfnOutput(self, "BucketName", value=storage.bucket.bucket_name)
         CfnOutput(self, "AlarmTopicArn", value=alarms.topic.topic_arn)
         for priority, queue in command_queues.queues.items():
             CfnOutput(self, f"{priority.value.capitalize()}QueueName", value=queue.queue_name)
-
-    def _logical_id(self, resource: Construct) -> str:
-        """The template's name for an L2 construct's resource, as cdk-nag's findings cite it."""
-        element = resource.node.default_child
-        assert isinstance(element, CfnElement)
-        return self.get_logical_id(element)

@@ -441,10 +441,13 @@ def test_every_change_leaves_a_receipt_and_its_emails_in_the_outbox(
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert receipt["version"] == 1
-    assert {email["to"] for email in emails()} == {
-        "orders@corner-bakery.example",
-        server.graphql(ann, op.ME)["me"]["email"],
-    }
+    customer_email = server.graphql(ann, op.ME)["me"]["email"]
+    assert {email["to"] for email in emails()} == {"orders@corner-bakery.example", customer_email}
+    # The customer's email links to the order's page in the web app the server serves.
+    order_page = server.graphql_url.replace("/graphql", f"/#/orders/{order_id}")
+    (to_customer,) = (email for email in emails() if email["to"] == customer_email)
+    assert order_page in to_customer["text"]
+    assert f'href="{order_page}"' in to_customer["html"]
 
     for mutation, result in (
         (op.MODIFY, "modifyOrder"),

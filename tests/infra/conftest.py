@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from infra.app import build_app
+from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import OrderDeliveryStack
 
 
@@ -23,6 +24,14 @@ class Synthesized:
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         body = json.loads(self.template_path.read_text())
         return {key: value for key, value in body["Resources"].items() if value["Type"] == kind}
+
+    def service_functions(self) -> dict[str, dict[str, Any]]:
+        """The API and the worker, without CDK's own helpers (the site's deployment)."""
+        return {
+            key: function
+            for key, function in self.resources("AWS::Lambda::Function").items()
+            if function["Properties"]["Handler"] in {API_HANDLER, WORKER_HANDLER}
+        }
 
 
 @pytest.fixture(scope="session")
