@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,14 +24,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@asynccontextmanager
-async def chromium_context(tmp_path: Path) -> AsyncIterator[BrowserContext]:
-    """Debian's headless Chromium on a fresh profile, closed on exit."""
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (a single stat before the browser starts)
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM):
         pytest.fail(
             f"Debian's Chromium is required at {CHROMIUM} for this browser test: "
             "`apt-get update && apt-get install -y chromium`"
         )
+
+
+@asynccontextmanager
+async def chromium_context(tmp_path: Path) -> AsyncIterator[BrowserContext]:
+    """Debian's headless Chromium on a fresh profile, closed on exit."""
+    _require_chromium()
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
             user_data_dir=tmp_path / "chromium-profile",
@@ -44,6 +48,21 @@ async def chromium_context(tmp_path: Path) -> AsyncIterator[BrowserContext]:
             yield context
         finally:
             await context.close()
+
+
+@asynccontextmanager
+async def chromium_browser() -> AsyncIterator[Browser]:
+    """Debian's headless Chromium, closed on exit: one launch for many tests, each of which
+    opens a `new_context()` of its own (fresh cookies, storage and clock)."""
+    _require_chromium()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"

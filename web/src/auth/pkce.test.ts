@@ -89,10 +89,32 @@ describe("readCallback", () => {
   });
 
   it("reports the hosted UI's error description", () => {
-    expect(readCallback("?error=access_denied&error_description=User+cancelled", "s1")).toEqual({
+    expect(readCallback("?error=access_denied&error_description=User+cancelled&state=s1", "s1")).toEqual({
       kind: "error",
       message: "User cancelled",
     });
+  });
+
+  it("puts an error without a description in words", () => {
+    expect(readCallback("?error=access_denied&state=s1", "s1")).toEqual({
+      kind: "error",
+      message: "Signing in was cancelled or refused. Please try again.",
+    });
+    expect(readCallback("?error=invalid_scope&state=s1", "s1")).toEqual({
+      kind: "error",
+      message: "Signing in did not complete (invalid_scope). Please try again.",
+    });
+  });
+
+  it("shows no error description from an answer this tab did not ask for", () => {
+    const notAskedFor = {
+      kind: "error",
+      message: "The sign-in answer does not match a sign-in started here. Please sign in again.",
+    };
+    const forged = "?error=access_denied&error_description=Call+555+0100";
+    expect(readCallback(`${forged}&state=other`, "s1")).toEqual(notAskedFor);
+    expect(readCallback(forged, "s1")).toEqual(notAskedFor);
+    expect(readCallback(`${forged}&state=s1`, null)).toEqual(notAskedFor);
   });
 
   it("is null on an ordinary page load", () => {

@@ -75,21 +75,34 @@ export function logoutUrl(cognito: CognitoSettings): string {
   return url.href;
 }
 
+// RFC 6749 4.1.2.1's error codes in words, for when the hosted UI sends no description.
+const CALLBACK_ERRORS: ReadonlyMap<string, string> = new Map([
+  ["access_denied", "Signing in was cancelled or refused. Please try again."],
+  ["server_error", "The sign-in service had a problem. Please try again in a moment."],
+  ["temporarily_unavailable", "The sign-in service had a problem. Please try again in a moment."],
+]);
+const NOT_STARTED_HERE = "The sign-in answer does not match a sign-in started here. Please sign in again.";
+
 /**
  * What the hosted UI sent back in the redirect's query string; null when it is not a callback.
- * A code whose state is not the one this tab sent is refused: it was not asked for here.
+ * An answer, code or error, whose state is not the one this tab sent was not asked for here:
+ * its code is not traded, and its error_description (anyone's words, in a crafted link) not shown.
  */
 export function readCallback(search: string, expectedState: string | null): CallbackResult | null {
   const params = new URLSearchParams(search);
   const error = params.get("error");
-  if (error !== null) {
-    return { kind: "error", message: params.get("error_description") ?? error };
-  }
   const code = params.get("code");
-  if (code === null) return null;
+  if (error === null && code === null) return null;
   const state = params.get("state");
   if (expectedState === null || state !== expectedState) {
-    return { kind: "error", message: "The sign-in answer does not match a sign-in started here. Please sign in again." };
+    return { kind: "error", message: NOT_STARTED_HERE };
   }
-  return { kind: "code", code, state };
+  if (error !== null) {
+    const message =
+      params.get("error_description") ??
+      CALLBACK_ERRORS.get(error) ??
+      `Signing in did not complete (${error}). Please try again.`;
+    return { kind: "error", message };
+  }
+  return code === null ? null : { kind: "code", code, state };
 }
