@@ -8,13 +8,13 @@ import { queryKeys } from "../api/queryKeys";
 import { useReadOn } from "../lists/useReadOn";
 import type { OrderStatus } from "../gql/graphql";
 import { hrefFor } from "../routes";
+import { DateTime } from "../ui/DateTime";
 import { PageHeading } from "../ui/PageHeading";
 import { MyOrdersQuery } from "./orderDocuments";
 import {
   ORDER_STATUSES,
   PRIORITY_WORDS,
   STATUS_WORDS,
-  formatDateTime,
   itemCountText,
   orderNumber,
 } from "./orderWords";
@@ -65,7 +65,7 @@ export function MyOrdersPage() {
             <a href={hrefFor({ page: "order", orderId: order.id })}>Order {orderNumber(order.id)}</a>
             <span className={`status status-${order.status.toLowerCase()}`}>{STATUS_WORDS[order.status]}</span>
             {order.priority === "URGENT" ? <span className="badge urgent">{PRIORITY_WORDS.URGENT}</span> : null}
-            <span>{formatDateTime(order.createdAt)}</span>
+            <DateTime value={order.createdAt} />
             <span>
               {itemCountText(order.items.reduce((count, item) => count + item.quantity, 0))} · {order.total.display}
             </span>

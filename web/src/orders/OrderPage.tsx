@@ -7,6 +7,7 @@ import { useExecute } from "../api/ApiContext";
 import { queryKeys } from "../api/queryKeys";
 import type { QueuedCommand } from "../commands/useCommand";
 import type { OrderFieldsFragment } from "../gql/graphql";
+import { DateTime } from "../ui/DateTime";
 import { PageHeading } from "../ui/PageHeading";
 import { CancelOrderSection } from "./CancelOrderSection";
 import { ModifyOrderSection } from "./ModifyOrderSection";
@@ -16,7 +17,6 @@ import {
   PRIORITY_WORDS,
   STATUS_WORDS,
   TRANSACTION_WORDS,
-  formatDateTime,
   isReceiptUrlFresh,
   orderNumber,
 } from "./orderWords";
@@ -89,11 +89,15 @@ function OrderDetails({ order, fetchedAt, refetch, onOrderChanged }: OrderDetail
           <dt>Delivery</dt>
           <dd>{PRIORITY_WORDS[order.priority]}</dd>
           <dt>Placed</dt>
-          <dd>{formatDateTime(order.createdAt)}</dd>
+          <dd>
+            <DateTime value={order.createdAt} />
+          </dd>
           {order.estimatedDelivery ? (
             <>
               <dt>Estimated delivery</dt>
-              <dd>{formatDateTime(order.estimatedDelivery)}</dd>
+              <dd>
+                <DateTime value={order.estimatedDelivery} />
+              </dd>
             </>
           ) : null}
           <dt>Deliver to</dt>
@@ -185,7 +189,9 @@ function OrderDetails({ order, fetchedAt, refetch, onOrderChanged }: OrderDetail
             <tbody>
               {order.transactions.map((transaction) => (
                 <tr key={transaction.id}>
-                  <td>{formatDateTime(transaction.createdAt)}</td>
+                  <td>
+                    <DateTime value={transaction.createdAt} />
+                  </td>
                   <td>
                     {TRANSACTION_WORDS[transaction.kind]}
                     {transaction.note ? <span className="muted"> · {transaction.note}</span> : null}
@@ -203,7 +209,7 @@ function OrderDetails({ order, fetchedAt, refetch, onOrderChanged }: OrderDetail
         <ol className="timeline">
           {order.history.map((event, index) => (
             <li key={`${event.at}-${index}`}>
-              <time dateTime={event.at}>{formatDateTime(event.at)}</time>
+              <DateTime value={event.at} />
               <strong>{EVENT_WORDS[event.kind]}</strong>
               {event.detail ? <span>{event.detail}</span> : null}
             </li>
@@ -240,7 +246,7 @@ function ReceiptLink({ receipt, fetchedAt, refetch }: ReceiptLinkProps) {
         Receipt (PDF)
       </a>{" "}
       <span className="muted">
-        issued {formatDateTime(receipt.issuedAt)}
+        issued <DateTime value={receipt.issuedAt} />
         {opening ? " · opening…" : ""}
       </span>
     </>

@@ -8,7 +8,7 @@ import { queryKeys } from "../api/queryKeys";
 import { progressOf } from "../commands/commandProgress";
 import { useCommand, type QueuedCommand } from "../commands/useCommand";
 import type { MeQuery, ProductFieldsFragment, QuoteQuery as QuoteQueryResult } from "../gql/graphql";
-import { formatDateTime } from "../orders/orderWords";
+import { DateTime } from "../ui/DateTime";
 import { navigate } from "../routes";
 import { TransportNotice } from "../ui/TransportBanner";
 import { RefusalMessage, type Refusal } from "../ui/RefusalMessage";
@@ -192,12 +192,14 @@ function QuoteSummary({ quote, updating }: { quote: QuoteResult | undefined; upd
       <dl className="totals">
         <dt>Subtotal</dt>
         <dd>{quote.subtotal.display}</dd>
-        <dt>Delivery fee</dt>
+        <dt>{quote.priority === "URGENT" ? "Delivery fee (urgent)" : "Delivery fee"}</dt>
         <dd>{quote.deliveryFee.display}</dd>
         <dt className="total">Total</dt>
         <dd className="total">{quote.total.display}</dd>
         <dt>Estimated delivery</dt>
-        <dd>{formatDateTime(quote.estimatedDelivery)}</dd>
+        <dd>
+          <DateTime value={quote.estimatedDelivery} />
+        </dd>
       </dl>
     </div>
   );

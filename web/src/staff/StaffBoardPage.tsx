@@ -9,7 +9,8 @@ import { useReadOn } from "../lists/useReadOn";
 import { ActionStatus, actionStatusProps } from "../commands/ActionStatus";
 import { useCommandAction } from "../commands/useCommand";
 import type { BoardOrdersQuery as BoardOrdersResult, OrderRefInput, OrderStatus } from "../gql/graphql";
-import { STATUS_WORDS, formatDateTime, itemCountText, orderNumber } from "../orders/orderWords";
+import { STATUS_WORDS, itemCountText, orderNumber } from "../orders/orderWords";
+import { DateTime } from "../ui/DateTime";
 import { hrefFor } from "../routes";
 import { PageHeading } from "../ui/PageHeading";
 import { FIRST_BOARD_PAGE, nextBoardPage } from "./boardPages";
@@ -112,8 +113,13 @@ function BoardCard({ order, announce }: { order: BoardOrder; announce: (text: st
           {order.total.display}
         </p>
         <p className="muted">
-          Placed {formatDateTime(order.createdAt)}
-          {order.estimatedDelivery ? ` · due ${formatDateTime(order.estimatedDelivery)}` : ""}
+          Placed <DateTime value={order.createdAt} />
+          {order.estimatedDelivery ? (
+            <>
+              {" "}
+              · due <DateTime value={order.estimatedDelivery} />
+            </>
+          ) : null}
         </p>
         {order.status === "PLACED" ? (
           <button type="button" className="primary" disabled={busy} onClick={() => dispatch.run(ref)}>
