@@ -9,7 +9,7 @@ HTTP_AUDIT := scripts/http_audit/node_modules/.package-lock.json
 WEB_MODULES := web/node_modules/.package-lock.json
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 install: $(WEB_MODULES)  ## install uv, the locked dependencies, GraphiQL's scripts; build web/
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -37,6 +37,9 @@ lint: install  ## ruff, formatting, strict mypy, schema and contract; the web ap
 test: install browser $(HTTP_AUDIT)  ## every test: unit, integration, end-to-end, browser
 	$(UV) run --frozen pytest
 
+screenshots: install browser  ## the README's pictures of the shop and staff board, into docs/
+	ORDER_DELIVERY_SCREENSHOTS=docs $(UV) run --frozen pytest tests/e2e/test_web_app.py
+
 audit: install $(HTTP_AUDIT)  ## graphql-http's GraphQL-over-HTTP audit of a fresh local server
 	$(UV) run --frozen pytest tests/e2e/test_graphql_over_http.py -k audit -rP
 
@@ -60,4 +63,4 @@ loadtest: install  ## a larger load run on loopback (ORDERS=300 CONCURRENCY=20 u
 schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(UV) run --frozen python -m schema.graphql_schema
 
-.PHONY: help install serve browser lint test audit check bundle synth fuzz loadtest schema
+.PHONY: help install serve browser lint test screenshots audit check bundle synth fuzz loadtest schema
