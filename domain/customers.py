@@ -38,3 +38,25 @@ class CustomerProfile:
     default_address: Address | None
     created_at: datetime
     updated_at: datetime
+
+
+def merge_profile(
+    existing: CustomerProfile | None,
+    *,
+    sub: str,
+    name: str,
+    email: str,
+    phone: str | None,
+    default_address: Address | None,
+    now: datetime,
+) -> CustomerProfile:
+    """A registration over the stored profile: what it leaves out keeps its stored value."""
+    return CustomerProfile(
+        id=sub,
+        name=name,
+        email=email,
+        phone=phone or (existing.phone if existing else None),
+        default_address=default_address or (existing.default_address if existing else None),
+        created_at=existing.created_at if existing else now,
+        updated_at=now,
+    )

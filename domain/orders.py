@@ -16,6 +16,7 @@ from domain.catalog import Product
 from domain.customers import Address, CustomerProfile
 from domain.errors import (
     ForbiddenError,
+    IdempotencyConflictError,
     InvalidInputError,
     OrderNotFoundError,
     OrderNotModifiableError,
@@ -356,6 +357,19 @@ def place_order(
             version=order.version,
         ),
     )
+
+
+def is_replayed_placement(
+    existing: Order | None, *, customer_id: str, request_fingerprint: str
+) -> bool:
+    """Whether a placement's order already exists from this very request: applied again as
+    nothing. Only an idempotency key leads back to an existing id, so any other request
+    finding one reuses the key for a different order, and is refused."""
+    if existing is None:
+        return False
+    if existing.customer_id == customer_id and existing.request_fingerprint == request_fingerprint:
+        return True
+    raise IdempotencyConflictError()
 
 
 def ensure_visible(order: Order | None, order_id: str, actor: Actor) -> Order:
