@@ -10,11 +10,12 @@ from resolvers.command_publisher import SqsCommandPublisher
 from resolvers.context import ApiServices
 from resolvers.read_store import DynamoReadStore
 from resolvers.receipt_links import ReceiptLinks
+from storage.table import Table
 
 
 async def build_api_services(settings: Settings, clients: AwsClients) -> ApiServices:
     return ApiServices(
-        reads=DynamoReadStore(await clients.dynamodb(), settings.table_name),
+        reads=DynamoReadStore(Table(await clients.dynamodb(), settings.table_name)),
         commands=SqsCommandPublisher(await clients.sqs(), settings.queue_urls),
         receipts=ReceiptLinks(
             await clients.s3(), settings.bucket_name, settings.receipt_url_ttl_seconds

@@ -35,9 +35,11 @@ from app.graphql_request import (
     MethodNotAllowedError,
     RequestRefusedError,
     RequestTooLargeError,
+    graphql_error_response,
     graphql_request,
     graphql_request_from_query_string,
     response_media_type,
+    unauthenticated_response,
 )
 from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH
 from resolvers.context import RequestContext, request_context
@@ -288,33 +290,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise too_large
     return bytes(body)
-
-
-def graphql_error_response(
-    status_code: int,
-    code: str,
-    message: str,
-    *,
-    headers: Mapping[str, str] | None = None,
-    media_type: str = JSON_MEDIA_TYPE,
-) -> Response:
-    """A refusal as GraphQL clients read one: `{"errors": [{"message", "extensions": {code}}]}`."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    # json.dumps escapes to ASCII: a message may quote the client's text, unpaired surrogates
-    # included, which UTF-8 (and so Starlette's JSONResponse) cannot encode.
-    return Response(
-        json.dumps(body, separators=(",", ":")), status_code, headers, media_type=media_type
-    )
-
-
-def unauthenticated_response(reason: str, *, media_type: str = JSON_MEDIA_TYPE) -> Response:
-    return graphql_error_response(
-        HTTPStatus.UNAUTHORIZED,
-        "UNAUTHENTICATED",
-        f"Unauthenticated: {reason}.",
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        media_type=media_type,
-    )
 
 
 async def _http_error(_request: Request, error: Exception) -> Response:

@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(
             arguments.orders, arguments.concurrency, arguments.customers, arguments.seed, secret
         )
-    from app.dev_outbox import is_loopback_host
+    from app.loopback import is_loopback_host
 
     if secret == DEFAULT_DEV_TOKEN_SECRET and not is_loopback_host(arguments.host):
         # The default secret is public: off loopback, anyone could sign a staff token with it.

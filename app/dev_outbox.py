@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import ipaddress
 import json
 import urllib.request
 from collections.abc import Awaitable, Callable
@@ -24,8 +23,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from app.api_services import LazyApiServices
-from app.asgi import graphql_error_response, unauthenticated_response
 from app.emulator import raw_emails_sent
+from app.graphql_request import graphql_error_response, unauthenticated_response
+from app.loopback import is_loopback_host
 from domain.ids import is_order_id
 from domain.serialization import format_timestamp
 from resolvers.identity import Authenticator, InvalidTokenError
@@ -86,24 +86,6 @@ def _parse(raw: str) -> SentEmail:
         sent_at=format_timestamp(parsedate_to_datetime(date)) if date else "",
         order_id=message.get(ORDER_ID_HEADER),
     )
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether binding to `host` listens on this machine only: 127.0.0.0/8, ::1, localhost.
-
-    Any other name counts as reachable from elsewhere: it is not resolved here, and what it
-    resolves to is not ours to vouch for.
-    """
-    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
-    if name == "localhost":  # loopback by definition (RFC 6761)
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
 
 
 def staff_only(endpoint: Endpoint, authenticator: Authenticator) -> Endpoint:

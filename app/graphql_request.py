@@ -7,9 +7,11 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, ClassVar, NoReturn
 from urllib.parse import parse_qsl
 
+from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
 # Real variables nest a few levels (an input object, its list, its items). Past this, a body is
@@ -270,3 +272,30 @@ def _bounded_integer(literal: str) -> int:
     if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
         raise MalformedRequestError("A JSON number is too large.")
     return int(literal)
+
+
+def graphql_error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    media_type: str = JSON_MEDIA_TYPE,
+) -> Response:
+    """A refusal as GraphQL clients read one: `{"errors": [{"message", "extensions": {code}}]}`."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    # json.dumps escapes to ASCII: a message may quote the client's text, unpaired surrogates
+    # included, which UTF-8 (and so Starlette's JSONResponse) cannot encode.
+    return Response(
+        json.dumps(body, separators=(",", ":")), status_code, headers, media_type=media_type
+    )
+
+
+def unauthenticated_response(reason: str, *, media_type: str = JSON_MEDIA_TYPE) -> Response:
+    return graphql_error_response(
+        HTTPStatus.UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        f"Unauthenticated: {reason}.",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        media_type=media_type,
+    )

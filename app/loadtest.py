@@ -30,8 +30,10 @@ import aiohttp
 from app.dev_outbox import read_outbox
 from app.local_server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
 from app.local_state import object_keys, table_items
-from domain import storage
 from domain.resources import BUCKET, QUEUES
+from storage import keys
+from storage.codec import unmarshal_item
+from storage.items import EFFECT_DONE, order_details_from_items
 
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   __typename ... on CommandAccepted { commandId orderId } ... on Error { code } } }"""
@@ -244,17 +246,15 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
     quiet = await _wait_for_quiet_queues(service)
     items = await _scan(service)
     outcomes = {
-        item["command_id"]: item for item in items if item.get(storage.ENTITY) == "CommandOutcome"
+        item["command_id"]: item for item in items if item.get(keys.ENTITY) == "CommandOutcome"
     }
     by_order: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for item in items:
-        if str(item[storage.PK]).startswith("ORDER#"):
-            by_order[str(item[storage.PK]).removeprefix("ORDER#")].append(item)
+        if str(item[keys.PK]).startswith("ORDER#"):
+            by_order[str(item[keys.PK]).removeprefix("ORDER#")].append(item)
     unbalanced = doubled_applications = 0
     for collection in by_order.values():
-        details = storage.order_details_from_items(
-            sorted(collection, key=lambda i: str(i[storage.SK]))
-        )
+        details = order_details_from_items(sorted(collection, key=lambda i: str(i[keys.SK])))
         if details is None:
             continue
         unbalanced += sum(t.amount for t in details.transactions) != details.order.amount_owed()
@@ -262,10 +262,10 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
         applied = Counter(
             item["command_id"]
             for item in collection
-            if item.get(storage.ENTITY) == "Event" and str(item["kind"]).startswith("ORDER_")
+            if item.get(keys.ENTITY) == "Event" and str(item["kind"]).startswith("ORDER_")
         )
         doubled_applications += sum(count - 1 for count in applied.values() if count > 1)
-    orders_in_table = sum(1 for item in items if item.get(storage.ENTITY) == "Order")
+    orders_in_table = sum(1 for item in items if item.get(keys.ENTITY) == "Order")
 
     expected: Counter[tuple[str, str]] = Counter()
     receipts_expected: Counter[str] = Counter()
@@ -302,7 +302,7 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
         "effects left unfinished": sum(
             1
             for item in items
-            if item.get(storage.ENTITY) == "Effect" and item.get("state") != storage.EFFECT_DONE
+            if item.get(keys.ENTITY) == "Effect" and item.get("state") != EFFECT_DONE
         ),
         "messages in DLQs": await _dead_letters(service),
         "queues not drained": 0 if quiet else 1,
@@ -316,7 +316,7 @@ async def _receipts_by_order(service: LocalService) -> Counter[str]:
 
 async def _scan(service: LocalService) -> list[dict[str, Any]]:
     items = await table_items(service.clients, service.settings.table_name)
-    return [storage.unmarshal_item(item) for item in items]
+    return [unmarshal_item(item) for item in items]
 
 
 async def _queue_depth(service: LocalService, url: str) -> int:

@@ -16,9 +16,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from app.asgi import graphql_error_response
-from app.dev_outbox import is_loopback_host
-from app.graphql_request import JSON_MEDIA_TYPE, RequestRefusedError, decode_json
+from app.graphql_request import (
+    JSON_MEDIA_TYPE,
+    RequestRefusedError,
+    decode_json,
+    graphql_error_response,
+)
+from app.loopback import is_loopback_host
 from app.settings import GRAPHQL_PATH
 from domain.ids import is_subject
 

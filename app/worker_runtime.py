@@ -7,6 +7,7 @@ from typing import Any
 
 from app.aws_clients import AwsClients
 from app.settings import Settings
+from storage.table import Table
 from workers.command_handlers import CommandHandlers
 from workers.dynamodb_store import DynamoCommandStore
 from workers.order_effects import OrderEffects
@@ -16,7 +17,7 @@ from workers.sqs_batch import PartialBatchResponse, process_sqs_batch
 
 
 async def build_command_handlers(settings: Settings, clients: AwsClients) -> CommandHandlers:
-    store = DynamoCommandStore(await clients.dynamodb(), settings.table_name)
+    store = DynamoCommandStore(Table(await clients.dynamodb(), settings.table_name))
     business = settings.business
     effects = OrderEffects(
         store,

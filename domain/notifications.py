@@ -157,8 +157,3 @@ def effects_of(change: OrderChange) -> tuple[Effect, ...]:
     if kind in (EventKind.DISPATCHED, EventKind.DELIVERED):
         return (Effect.RECEIPT, Effect.EMAIL_CUSTOMER)
     return ()
-
-
-def receipt_key(order_id: str, version: int) -> str:
-    """Receipts are never overwritten: each order version has its own object."""
-    return f"receipts/{order_id}/v{version}.pdf"

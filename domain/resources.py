@@ -1,14 +1,14 @@
-"""The table, queues and bucket the service runs on, defined once.
+"""The table, queues, bucket and staff group the service runs on, defined once.
 
 The CDK stack and the local emulator's bootstrap both build from these definitions, so the
-deployed resources and the local ones cannot drift apart.
+deployed resources and the local ones cannot drift apart. What the table's items hold, and how
+their keys are made, is storage/'s business: it reads the key attribute names from TABLE.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import storage
 from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
 
@@ -56,15 +56,26 @@ class BucketDefinition:
     def name(self, prefix: str) -> str:
         return f"{prefix}-receipts"
 
+    def receipt_key(self, order_id: str, version: int) -> str:
+        """Receipts are never overwritten: each order version has its own object."""
+        return f"{self.receipts_prefix}{order_id}/v{version}.pdf"
+
+    @property
+    def receipts_pattern(self) -> str:
+        """Every receipt's key, as IAM grants name them."""
+        return f"{self.receipts_prefix}*"
+
 
 TABLE = TableDefinition(
-    partition_key=storage.PK,
-    sort_key=storage.SK,
+    partition_key="PK",
+    sort_key="SK",
     indexes=(
-        IndexDefinition(storage.GSI1, storage.GSI1_PK, storage.GSI1_SK),
-        IndexDefinition(storage.GSI2, storage.GSI2_PK, storage.GSI2_SK),
+        # A customer's orders (storage/keys.py says what each index's keys hold).
+        IndexDefinition("GSI1", "GSI1PK", "GSI1SK"),
+        # Orders by status, and the catalogue.
+        IndexDefinition("GSI2", "GSI2PK", "GSI2SK"),
     ),
-    ttl_attribute=storage.TTL_ATTRIBUTE,
+    ttl_attribute="expiresAt",
 )
 
 # SQS's advice: a visibility timeout of at least 6 times the consumer's timeout.
@@ -83,3 +94,7 @@ QUEUES: dict[DeliveryPriority, QueueDefinition] = {
 }
 
 BUCKET = BucketDefinition(receipts_prefix="receipts/")
+
+# The Cognito group whose members are staff (Actor.is_staff): the stack creates it, tokens
+# carry it in `cognito:groups`.
+STAFF_GROUP = "staff"

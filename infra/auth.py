@@ -6,8 +6,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from domain.resources import STAFF_GROUP
 from infra.nag import acknowledge
-from resolvers.identity import STAFF_GROUP
 
 
 class Identities(Construct):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
-PACKAGES = ("app", "domain", "schema", "resolvers", "workers")
+PACKAGES = ("app", "domain", "storage", "schema", "resolvers", "workers")
 # The Lambda runtime (python3.13, Amazon Linux 2023, glibc 2.34) and architecture.
 LAMBDA_PYTHON = "3.13"
 LAMBDA_PLATFORM = "aarch64"

@@ -16,6 +16,7 @@ from app.settings import EnvVar, Settings
 from app.web_app import ORDER_PAGE_FRAGMENT, cognito_sign_in, site_settings
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
+from domain.resources import BUCKET
 from infra.alarms import ServiceAlarms
 from infra.api import GraphQLApi
 from infra.auth import Identities
@@ -85,7 +86,7 @@ class OrderDeliveryStack(Stack):
 
         api = api_function(self, code, environment)
         table.grant_read_data(api.role)
-        storage.bucket.grant_read(api.role, "receipts/*")
+        storage.bucket.grant_read(api.role, BUCKET.receipts_pattern)
         for queue in command_queues.queues.values():
             queue.grant_send_messages(api.role)
 
@@ -125,7 +126,7 @@ class OrderDeliveryStack(Stack):
         worker_environment.pop(EnvVar.REGION)
         worker = worker_function(self, code, worker_environment)
         table.grant_read_write_data(worker.role)
-        storage.bucket.grant_put(worker.role, "receipts/*")
+        storage.bucket.grant_put(worker.role, BUCKET.receipts_pattern)
         sender.grant_send_email(worker.role)
         # In the SES sandbox, SES also authorizes each recipient's (verified) identity; sending
         # stays pinned to our sender address by the condition.
@@ -149,13 +150,17 @@ class OrderDeliveryStack(Stack):
         table_arn = f"<{logical_id(table)}.Arn>"
         bucket_arn = f"<{logical_id(storage.bucket)}.Arn>"
         gsis = "the table's own GSIs, which grant_read/write_data name as <table>/index/*"
-        receipts = "objects under receipts/ only: one per order version, keys unknown in advance"
+        receipts_only = BUCKET.receipts_pattern
+        receipts = (
+            f"objects under {BUCKET.receipts_prefix} only: one per order version, keys unknown "
+            "in advance"
+        )
         acknowledge_scoped_wildcards(
             api,
             {
                 f"Resource::{table_arn}/index/*": gsis,
-                f"Resource::{bucket_arn}/receipts/*": receipts,
-                "Action::s3:GetObject*": "grant_read's read-only actions, on receipts/* only",
+                f"Resource::{bucket_arn}/{receipts_only}": receipts,
+                "Action::s3:GetObject*": f"grant_read's read-only actions, on {receipts_only} only",
                 "Action::s3:GetBucket*": "grant_read's read-only actions, on this bucket only",
                 "Action::s3:List*": "grant_read's read-only actions, on this bucket only",
             },
@@ -164,8 +169,8 @@ class OrderDeliveryStack(Stack):
             worker,
             {
                 f"Resource::{table_arn}/index/*": gsis,
-                f"Resource::{bucket_arn}/receipts/*": receipts,
-                "Action::s3:Abort*": "grant_put's multipart abort, on receipts/* only",
+                f"Resource::{bucket_arn}/{receipts_only}": receipts,
+                "Action::s3:Abort*": f"grant_put's multipart abort, on {receipts_only} only",
                 "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*": (
                     "SES's sandbox authorizes each recipient's identity too; the statement is "
                     "pinned to our sender by an ses:FromAddress condition"

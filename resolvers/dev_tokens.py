@@ -12,7 +12,8 @@ from typing import Any
 import jwt
 from starlette.requests import Request
 
-from resolvers.identity import STAFF_GROUP, Identity, InvalidTokenError, identity_from_claims
+from domain.resources import STAFF_GROUP
+from resolvers.identity import Identity, InvalidTokenError, identity_from_claims
 
 DEV_TOKEN_ISSUER = "order-delivery-local"  # noqa: S105 (a claim, not a secret)
 DEV_TOKEN_AUDIENCE = "order-delivery"  # noqa: S105

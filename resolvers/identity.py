@@ -10,8 +10,7 @@ from starlette.requests import Request
 
 from domain.ids import is_subject
 from domain.orders import Actor
-
-STAFF_GROUP = "staff"
+from domain.resources import STAFF_GROUP
 
 
 @dataclass(frozen=True, slots=True)

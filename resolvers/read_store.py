@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
-from domain import storage
 from domain.catalog import Product
 from domain.commands import CommandOutcome
 from domain.customers import CustomerProfile
 from domain.orders import DeliveryPriority, Order, OrderDetails, OrderStatus
 from resolvers.pagination import Page, encode_cursor
-
-if TYPE_CHECKING:
-    from types_aiobotocore_dynamodb import DynamoDBClient
+from storage import keys
+from storage.items import (
+    command_outcome_from_item,
+    customer_from_item,
+    order_details_from_items,
+    order_from_item,
+    product_from_item,
+)
+from storage.keys import Item
+from storage.table import Query, Table, ref
 
 T = TypeVar("T")
-_BATCH_GET_LIMIT = 100
-_ORDER_PREFIX = storage.CUSTOMER_ORDERS_SORT_PREFIX
+_ORDER_PREFIX = keys.CUSTOMER_ORDERS_SORT_PREFIX
 
 # The most Queries each read sends, whatever the data: schema/query_cost.py prices the fields
 # at these, so a price bounds the reads. A listing whose Queries run out before its page fills
@@ -45,14 +50,13 @@ class _PartitionRead:
     """Items of one index partition that passed the filter, in index order, and the position
     after which reading resumes when the Queries ran out before enough were found."""
 
-    items: list[storage.Item]
+    items: list[Item]
     resume_after: str | None
 
 
 class DynamoReadStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     async def order_details(self, order_id: str) -> OrderDetails | None:
         """The order, its ledger and its timeline: one Query on its item collection.
@@ -60,19 +64,19 @@ class DynamoReadStore:
         Raises OrderTooLargeToReadError rather than read past ORDER_COLLECTION_QUERIES: the
         order's item sorts among its events, so a partial collection could not be trusted.
         """
-        items: list[storage.Item] = []
-        params: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": storage.order_partition(order_id)}},
-            "ConsistentRead": True,
-        }
+        query = Query(
+            f"{ref(keys.PK)} = :pk",
+            {":pk": keys.order_partition(order_id)},
+            consistent=True,
+        )
+        items: list[Item] = []
+        start_key: Item | None = None
         for _ in range(ORDER_COLLECTION_QUERIES):
-            response = await self._client.query(**params)
-            items.extend(storage.unmarshal_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return storage.order_details_from_items(items)
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            page = await self._table.query_page(query, start_key=start_key)
+            items.extend(page.items)
+            if page.last_key is None:
+                return order_details_from_items(items)
+            start_key = page.last_key
         raise OrderTooLargeToReadError(order_id)
 
     async def many_order_details(
@@ -90,48 +94,32 @@ class DynamoReadStore:
         return list(await asyncio.gather(*(details(key) for key in order_ids)))
 
     async def order(self, order_id: str) -> Order | None:
-        item = await self._get(storage.order_key(order_id))
-        return None if item is None else storage.order_from_item(item)
-
-    async def customer(self, sub: str) -> CustomerProfile | None:
-        item = await self._get(storage.customer_key(sub))
-        return None if item is None else storage.customer_from_item(item)
+        return await self._table.get(keys.order_key(order_id), order_from_item, consistent=True)
 
     async def customers(self, subs: Sequence[str]) -> list[CustomerProfile | None]:
         """Profiles in the order asked, None where missing: one BatchGetItem per 100."""
-        items = await self._batch_get(storage.customer_key(sub) for sub in set(subs))
-        found = {profile.id: profile for profile in map(storage.customer_from_item, items)}
+        items = await self._table.batch_get(
+            [keys.customer_key(sub) for sub in set(subs)], consistent=False
+        )
+        found = {profile.id: profile for profile in map(customer_from_item, items)}
         return [found.get(sub) for sub in subs]
 
     async def catalogue(self, skus: Iterable[str]) -> dict[str, Product]:
         """The products of these SKUs that exist (active or not), by SKU: one BatchGetItem
         per 100, and an order has at most 100 lines."""
-        items = await self._batch_get(storage.product_key(sku) for sku in set(skus))
-        return {product.sku: product for product in map(storage.product_from_item, items)}
-
-    async def _batch_get(self, keys: Iterable[storage.Item]) -> list[storage.Item]:
-        """The items of these keys that exist, in no particular order."""
-        wanted = [storage.marshal_item(key) for key in keys]
-        found: list[storage.Item] = []
-        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
-            batch = wanted[start : start + _BATCH_GET_LIMIT]
-            request: dict[str, Any] = {self._table: {"Keys": batch}}
-            while request:
-                response = await self._client.batch_get_item(RequestItems=request)
-                found.extend(
-                    map(storage.unmarshal_item, response["Responses"].get(self._table, []))
-                )
-                request = dict(response.get("UnprocessedKeys") or {})
-        return found
+        items = await self._table.batch_get(
+            [keys.product_key(sku) for sku in set(skus)], consistent=False
+        )
+        return {product.sku: product for product in map(product_from_item, items)}
 
     async def product(self, sku: str) -> Product | None:
         """The product of this SKU, active or not."""
-        item = await self._get(storage.product_key(sku))
-        return None if item is None else storage.product_from_item(item)
+        return await self._table.get(keys.product_key(sku), product_from_item, consistent=True)
 
     async def command_outcome(self, command_id: str) -> CommandOutcome | None:
-        item = await self._get(storage.command_key(command_id))
-        return None if item is None else storage.command_outcome_from_item(item)
+        return await self._table.get(
+            keys.command_key(command_id), command_outcome_from_item, consistent=True
+        )
 
     async def customer_orders(
         self,
@@ -143,30 +131,32 @@ class DynamoReadStore:
         priority: DeliveryPriority | None = None,
     ) -> Page[Order]:
         """A customer's orders, newest first (GSI1), optionally of one status and priority."""
-        values: dict[str, Any] = {
-            ":pk": {"S": storage.customer_orders_partition(sub)},
-            ":bound": {"S": _ORDER_PREFIX + after if after else _ORDER_PREFIX + "~"},
-            ":prefix": {"S": _ORDER_PREFIX},
-        }
-        params: dict[str, Any] = {
-            "IndexName": storage.GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :prefix AND :bound",
-            "ScanIndexForward": False,
-        }
-        _filter_orders(params, values, status=status, priority=priority)
-        params["ExpressionAttributeValues"] = values
+        query = _orders_of(
+            Query(
+                f"{ref(keys.GSI1_PK)} = :pk AND {ref(keys.GSI1_SK)} BETWEEN :prefix AND :bound",
+                {
+                    ":pk": keys.customer_orders_partition(sub),
+                    ":bound": _ORDER_PREFIX + after if after else _ORDER_PREFIX + "~",
+                    ":prefix": _ORDER_PREFIX,
+                },
+                index=keys.GSI1,
+                descending=True,
+            ),
+            status=status,
+            priority=priority,
+        )
         # The key condition includes the cursor's own order: it is read and skipped.
         read = await self._read_partition(
-            params,
+            query,
             first + 1,
             queries=CUSTOMER_ORDERS_QUERIES,
             position=_customer_order_position,
             exclude=after,
         )
         return _page(
-            [storage.order_from_item(item) for item in read.items],
+            [order_from_item(item) for item in read.items],
             first,
-            storage.order_position,
+            keys.order_position,
             read.resume_after,
         )
 
@@ -186,20 +176,17 @@ class DynamoReadStore:
         queries = max(ORDERS_BY_STATUS_QUERIES // len(statuses), 1)
 
         async def one_status(status: OrderStatus) -> _PartitionRead:
-            condition = "GSI2PK = :pk"
-            values: dict[str, Any] = {":pk": {"S": storage.status_partition(status)}}
+            condition = f"{ref(keys.GSI2_PK)} = :pk"
+            values: dict[str, Any] = {":pk": keys.status_partition(status)}
             if after:
-                condition += " AND GSI2SK < :after"
-                values[":after"] = {"S": after}
-            params: dict[str, Any] = {
-                "IndexName": storage.GSI2,
-                "KeyConditionExpression": condition,
-                "ExpressionAttributeValues": values,
-                "ScanIndexForward": False,
-            }
-            _filter_orders(params, values, status=None, priority=priority)
+                condition += f" AND {ref(keys.GSI2_SK)} < :after"
+                values[":after"] = after
+            query = Query(condition, values, index=keys.GSI2, descending=True)
             return await self._read_partition(
-                params, first + 1, queries=queries, position=_gsi2_position
+                _orders_of(query, status=None, priority=priority),
+                first + 1,
+                queries=queries,
+                position=_gsi2_position,
             )
 
         reads = await asyncio.gather(*(one_status(status) for status in statuses))
@@ -214,9 +201,9 @@ class DynamoReadStore:
         if frontier is not None:
             merged = [item for item in merged if _gsi2_position(item) >= frontier]
         return _page(
-            [storage.order_from_item(item) for item in merged[: first + 1]],
+            [order_from_item(item) for item in merged[: first + 1]],
             first,
-            storage.order_position,
+            keys.order_position,
             frontier,
         )
 
@@ -224,24 +211,21 @@ class DynamoReadStore:
         self, first: int, after: str | None, *, include_inactive: bool
     ) -> Page[Product]:
         """The catalogue by SKU (GSI2's CATALOG partition)."""
-        condition = "GSI2PK = :pk"
-        values: dict[str, Any] = {":pk": {"S": storage.CATALOG_PARTITION}}
+        condition = f"{ref(keys.GSI2_PK)} = :pk"
+        values: dict[str, Any] = {":pk": keys.CATALOG_PARTITION}
         if after:
-            condition += " AND GSI2SK > :after"
-            values[":after"] = {"S": after}
-        params: dict[str, Any] = {
-            "IndexName": storage.GSI2,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-        }
+            condition += f" AND {ref(keys.GSI2_SK)} > :after"
+            values[":after"] = after
+        query = Query(condition, values, index=keys.GSI2)
         if not include_inactive:
-            params["FilterExpression"] = "active = :active"
-            values[":active"] = {"BOOL": True}
+            query = replace(
+                query, filter=f"{ref(keys.ACTIVE)} = :active", values={**values, ":active": True}
+            )
         read = await self._read_partition(
-            params, first + 1, queries=PRODUCTS_QUERIES, position=_gsi2_position
+            query, first + 1, queries=PRODUCTS_QUERIES, position=_gsi2_position
         )
         return _page(
-            [storage.product_from_item(item) for item in read.items],
+            [product_from_item(item) for item in read.items],
             first,
             lambda product: product.sku,
             read.resume_after,
@@ -249,68 +233,56 @@ class DynamoReadStore:
 
     async def _read_partition(
         self,
-        params: dict[str, Any],
+        query: Query,
         wanted: int,
         *,
         queries: int,
-        position: Callable[[storage.Item], str],
+        position: Callable[[Item], str],
         exclude: str | None = None,
     ) -> _PartitionRead:
         """At most `queries` Queries, until `wanted` items have passed the filter or the
         partition ends; `position` is where an item sorts, as a cursor holds it."""
-        found: list[storage.Item] = []
-        request = {"TableName": self._table, **params}
+        found: list[Item] = []
         limit = wanted + (exclude is not None)
-        if "FilterExpression" in params:
+        if query.filter is not None:
             limit = max(limit, _FILTERED_QUERY_LIMIT)
+        start_key: Item | None = None
         for _ in range(queries):
-            response = await self._client.query(**request, Limit=limit)
-            for raw in response.get("Items", []):
-                item = storage.unmarshal_item(raw)
-                if position(item) != exclude:
-                    found.append(item)
-            if "LastEvaluatedKey" not in response or len(found) >= wanted:
+            page = await self._table.query_page(query, limit=limit, start_key=start_key)
+            found.extend(item for item in page.items if position(item) != exclude)
+            if page.last_key is None or len(found) >= wanted:
                 return _PartitionRead(found[:wanted], None)
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            start_key = page.last_key
         # Out of Queries: the last item evaluated (passed or filtered out) is where to go on.
-        last_read = storage.unmarshal_item(request["ExclusiveStartKey"])
-        return _PartitionRead(found, position(last_read))
-
-    async def _get(self, key: storage.Item) -> storage.Item | None:
-        response = await self._client.get_item(
-            TableName=self._table, Key=storage.marshal_item(key), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else storage.unmarshal_item(item)
+        assert start_key is not None
+        return _PartitionRead(found, position(start_key))
 
 
-def _filter_orders(
-    params: dict[str, Any],
-    values: dict[str, Any],
-    *,
-    status: OrderStatus | None,
-    priority: DeliveryPriority | None,
-) -> None:
+def _orders_of(
+    query: Query, *, status: OrderStatus | None, priority: DeliveryPriority | None
+) -> Query:
     """Keep only orders of this status and this priority (None: any) with a FilterExpression;
     `_read_partition` then reads at least _FILTERED_QUERY_LIMIT items a Query."""
-    wanted = [
-        (name, value)
-        for name, value in (("status", status), ("priority", priority))
-        if value is not None
-    ]
-    if not wanted:
-        return
-    params["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name, _ in wanted)
-    params["ExpressionAttributeNames"] = {f"#{name}": name for name, _ in wanted}
-    values.update({f":{name}": {"S": value.value} for name, value in wanted})
+    wanted: Mapping[str, OrderStatus | DeliveryPriority | None] = {
+        keys.STATUS: status,
+        keys.PRIORITY: priority,
+    }
+    matching = {name: value for name, value in wanted.items() if value is not None}
+    if not matching:
+        return query
+    return replace(
+        query,
+        filter=" AND ".join(f"{ref(name)} = :{name}" for name in matching),
+        values={**query.values, **{f":{name}": value.value for name, value in matching.items()}},
+    )
 
 
-def _customer_order_position(item: storage.Item) -> str:
-    return str(item[storage.GSI1_SK]).removeprefix(_ORDER_PREFIX)
+def _customer_order_position(item: Item) -> str:
+    return str(item[keys.GSI1_SK]).removeprefix(_ORDER_PREFIX)
 
 
-def _gsi2_position(item: storage.Item) -> str:
-    return str(item[storage.GSI2_SK])
+def _gsi2_position(item: Item) -> str:
+    return str(item[keys.GSI2_SK])
 
 
 def _page(

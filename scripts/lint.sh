@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 echo "== ruff check";         ruff check .
 echo "== ruff format";        ruff format --check .
 echo "== mypy (strict)";      mypy
+echo "== import layers";      lint-imports
 echo "== schema.graphql is current"; python -m schema.graphql_schema --check
 checker=../shared/tools/check_contract.py
 if [ -f "$checker" ]; then

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from domain import storage
 from domain.catalog import Product
 from domain.commands import (
     CancelOrder,
@@ -39,6 +38,7 @@ from domain.orders import (
     place_order,
 )
 from domain.serialization import utc_now
+from storage.items import customer_item, product_item
 from workers.dynamodb_store import (
     CommandAlreadyRecordedError,
     ConcurrentChangeError,
@@ -108,9 +108,9 @@ class CommandHandlers:
         if isinstance(command, RegisterCustomer | UpsertProduct):
             try:
                 item = (
-                    storage.customer_item(await self._register_customer(command, now))
+                    customer_item(await self._register_customer(command, now))
                     if isinstance(command, RegisterCustomer)
-                    else storage.product_item(_upsert_product(command, now))
+                    else product_item(_upsert_product(command, now))
                 )
             except DomainError as refusal:
                 return await self._reject(command, None, refusal, now)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from domain import storage
 from domain.catalog import Product
 from domain.commands import Command, CommandOutcome, CommandState
 from domain.customers import CustomerProfile
@@ -19,12 +17,36 @@ from domain.ids import new_ulid
 from domain.notifications import EFFECT_LEASE, Effect, OrderSnapshot, effects_of
 from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
 from domain.serialization import format_timestamp
+from storage import keys
+from storage.codec import UnstorableItemError
+from storage.items import (
+    EFFECT_CLAIMED,
+    command_outcome_from_item,
+    command_outcome_item,
+    customer_from_item,
+    effect_claim_item,
+    effect_done,
+    effect_item,
+    event_item,
+    ledger_from_items,
+    order_item,
+    performed_effects,
+    product_from_item,
+    transaction_item,
+)
+from storage.keys import Item
+from storage.table import (
+    ITEM_IS_NEW,
+    Condition,
+    ConditionFailedError,
+    Query,
+    Table,
+    TransactionCanceledError,
+    ref,
+)
 
 if TYPE_CHECKING:
-    from types_aiobotocore_dynamodb import DynamoDBClient
     from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
-
-_BATCH_GET_LIMIT = 100
 
 
 class CommandAlreadyRecordedError(Exception):
@@ -36,7 +58,7 @@ class ConcurrentChangeError(Exception):
 
 
 class UnstorableWriteError(Exception):
-    """A write DynamoDB would refuse however often it is sent (see storage.check_storable).
+    """A write DynamoDB would refuse however often it is sent (see storage.codec.check_storable).
 
     Checked before sending, not read from DynamoDB's ValidationException: that answer also
     means a fault of ours (a malformed expression), which must be retried and alarm, not
@@ -49,47 +71,35 @@ class EffectInProgressError(Exception):
 
 
 class DynamoCommandStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     async def command_outcome(self, command_id: str) -> CommandOutcome | None:
-        item = await self._get(storage.command_key(command_id))
-        return None if item is None else storage.command_outcome_from_item(item)
+        return await self._table.get(
+            keys.command_key(command_id), command_outcome_from_item, consistent=True
+        )
 
     async def order_with_ledger(
         self, order_id: str
     ) -> tuple[Order | None, tuple[Transaction, ...]]:
         """The order and its ledger in one Query: the sort keys from ORDER on (ORDER, TXN#...)."""
-        items = await self._query(
-            "PK = :pk AND SK >= :order",
-            {
-                ":pk": {"S": storage.order_partition(order_id)},
-                ":order": {"S": storage.ORDER_SK},
-            },
+        items = await self._table.query(
+            Query(
+                f"{ref(keys.PK)} = :pk AND {ref(keys.SK)} >= :order",
+                {":pk": keys.order_partition(order_id), ":order": keys.ORDER_SK},
+                consistent=True,
+            )
         )
-        return storage.ledger_from_items(items)
+        return ledger_from_items(items)
 
     async def customer(self, sub: str) -> CustomerProfile | None:
-        item = await self._get(storage.customer_key(sub))
-        return None if item is None else storage.customer_from_item(item)
+        return await self._table.get(keys.customer_key(sub), customer_from_item, consistent=True)
 
     async def products(self, skus: Iterable[str]) -> dict[str, Product]:
-        wanted = sorted(set(skus))
-        found: dict[str, Product] = {}
-        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
-            keys: list[dict[str, Any]] = [
-                storage.marshal_item(storage.product_key(sku))
-                for sku in wanted[start : start + _BATCH_GET_LIMIT]
-            ]
-            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = await self._client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    product = storage.product_from_item(storage.unmarshal_item(item))
-                    found[product.sku] = product
-                request = dict(response.get("UnprocessedKeys") or {})
-        return found
+        items = await self._table.batch_get(
+            [keys.product_key(sku) for sku in sorted(set(skus))], consistent=True
+        )
+        return {product.sku: product for product in map(product_from_item, items)}
 
     async def apply_order_change(
         self,
@@ -105,28 +115,22 @@ class DynamoCommandStore:
         """
         order = change.order
         if change.previous is None:
-            order_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
+            order_condition = ITEM_IS_NEW
         else:
-            order_condition = {
-                "ConditionExpression": "#version = :version AND #status = :status",
-                "ExpressionAttributeNames": {"#version": "version", "#status": "status"},
-                "ExpressionAttributeValues": {
-                    ":version": {"N": str(change.previous.version)},
-                    ":status": {"S": change.previous.status.value},
-                },
-            }
-        writes = [self._put(storage.order_item(order), order_condition)]
+            order_condition = Condition(
+                f"{ref(keys.VERSION)} = :version AND {ref(keys.STATUS)} = :status",
+                {":version": change.previous.version, ":status": change.previous.status.value},
+            )
+        writes = [self._put(order_item(order), order_condition)]
         if change.ledger_entry is not None:
             entry = change.ledger_entry
             booked = Transaction(
                 new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now
             )
             ledger = (*ledger, booked)
-            writes.append(self._put(storage.transaction_item(order.id, booked, command.command_id)))
+            writes.append(self._put(transaction_item(order.id, booked, command.command_id)))
         writes.append(
-            self._put(
-                storage.event_item(order.id, new_ulid(), change.event, command.command_id, now)
-            )
+            self._put(event_item(order.id, new_ulid(), change.event, command.command_id, now))
         )
         snapshot = OrderSnapshot(
             order=order,
@@ -143,7 +147,7 @@ class DynamoCommandStore:
         return outcome
 
     async def apply_with_outcome(
-        self, command: Command, item: storage.Item, order_id: str | None, now: datetime
+        self, command: Command, item: Item, order_id: str | None, now: datetime
     ) -> CommandOutcome:
         """Put one item (a profile, a product) together with the command's outcome."""
         outcome = _applied(command, order_id, now)
@@ -171,14 +175,14 @@ class DynamoCommandStore:
         return outcome
 
     async def performed_effects(self, order_id: str, command_id: str) -> frozenset[Effect]:
-        items = await self._query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {
-                ":pk": {"S": storage.order_partition(order_id)},
-                ":prefix": {"S": f"{storage.EFFECT_PREFIX}{command_id}#"},
-            },
+        items = await self._table.query(
+            Query(
+                f"{ref(keys.PK)} = :pk AND begins_with({ref(keys.SK)}, :prefix)",
+                {":pk": keys.order_partition(order_id), ":prefix": keys.effects_prefix(command_id)},
+                consistent=True,
+            )
         )
-        return storage.performed_effects(items)
+        return performed_effects(items)
 
     async def claim_effect(
         self, order_id: str, command_id: str, effect: Effect, now: datetime
@@ -189,25 +193,17 @@ class DynamoCommandStore:
         retried later, by when that worker has recorded it (or its claim has lapsed).
         """
         token = uuid.uuid4().hex
-        claim = storage.effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE, token)
+        claim = effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE, token)
+        new_or_lapsed = Condition(
+            f"attribute_not_exists({ref(keys.PK)})"
+            f" OR ({ref(keys.STATE)} = :claimed AND {ref(keys.LEASE_UNTIL)} < :now)",
+            {":claimed": EFFECT_CLAIMED, ":now": format_timestamp(now)},
+        )
         try:
-            await self._client.put_item(
-                TableName=self._table,
-                Item=storage.marshal_item(claim),
-                ConditionExpression=(
-                    "attribute_not_exists(PK) OR (#state = :claimed AND lease_until < :now)"
-                ),
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":claimed": {"S": storage.EFFECT_CLAIMED},
-                    ":now": {"S": format_timestamp(now)},
-                },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            current = await self._get(storage.effect_key(order_id, command_id, effect))
-            if current is not None and current.get("state") == storage.EFFECT_DONE:
+            await self._table.put(claim, new_or_lapsed)
+        except ConditionFailedError as error:
+            current = await self._effect_record(order_id, command_id, effect)
+            if current is not None and effect_done(current):
                 return None
             raise EffectInProgressError(f"{command_id} {effect}") from error
         return token
@@ -216,21 +212,12 @@ class DynamoCommandStore:
         self, order_id: str, command_id: str, effect: Effect, token: str
     ) -> None:
         """Give up our claim after a failed attempt, so the retry need not wait for the lease."""
-        try:
-            await self._client.delete_item(
-                TableName=self._table,
-                Key=storage.marshal_item(storage.effect_key(order_id, command_id, effect)),
-                ConditionExpression="#state = :claimed AND claim_token = :token",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":claimed": {"S": storage.EFFECT_CLAIMED},
-                    ":token": {"S": token},
-                },
+        # A failed condition: our lease lapsed and another worker holds the effect now, theirs
+        # to finish.
+        with contextlib.suppress(ConditionFailedError):
+            await self._table.delete(
+                keys.effect_key(order_id, command_id, effect), _claim_is_ours(token)
             )
-        except ClientError as error:
-            # Our lease lapsed and another worker holds the effect now: it is theirs to finish.
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
 
     async def record_effect(
         self,
@@ -249,81 +236,50 @@ class DynamoCommandStore:
         effect over); any other failure (throttling, a conflicting transaction) raises, to be
         retried: the effect is not recorded until this succeeds.
         """
-        record = storage.effect_item(order_id, command_id, effect, result, now, receipt)
-        ours = {
-            "ConditionExpression": "#state = :claimed AND claim_token = :token",
-            "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": {
-                ":claimed": {"S": storage.EFFECT_CLAIMED},
-                ":token": {"S": token},
-            },
-        }
+        record = effect_item(order_id, command_id, effect, result, now, receipt)
         try:
-            await self._client.transact_write_items(
-                TransactItems=[
-                    self._put(record, ours),
-                    self._put(storage.event_item(order_id, new_ulid(), event, command_id, now)),
+            await self._table.transact(
+                [
+                    self._put(record, _claim_is_ours(token)),
+                    self._put(event_item(order_id, new_ulid(), event, command_id, now)),
                 ]
             )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            current = await self._get(storage.effect_key(order_id, command_id, effect))
-            if current is None or current.get("claim_token") == token:
+        except TransactionCanceledError:
+            current = await self._effect_record(order_id, command_id, effect)
+            if current is None or current.get(keys.CLAIM_TOKEN) == token:
                 raise  # still our claim: the transaction failed for another reason
             return False
         return True
 
+    async def _effect_record(self, order_id: str, command_id: str, effect: Effect) -> Item | None:
+        return await self._table.get(keys.effect_key(order_id, command_id, effect), consistent=True)
+
     async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command_id: str) -> None:
         try:
-            await self._client.transact_write_items(TransactItems=list(writes))
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code != "TransactionCanceledException":
-                raise
+            await self._table.transact(writes)
+        except TransactionCanceledError as error:
             # A condition failed: either this command was recorded already (a redelivery),
             # or the order moved on since it was read.
             if await self.command_outcome(command_id) is not None:
                 raise CommandAlreadyRecordedError(command_id) from error
             raise ConcurrentChangeError(command_id) from error
 
-    def _put(
-        self, item: storage.Item, condition: dict[str, Any] | None = None
-    ) -> TransactWriteItemTypeDef:
+    def _put(self, item: Item, condition: Condition | None = None) -> TransactWriteItemTypeDef:
         try:
-            storage.check_storable(item)
-        except storage.UnstorableItemError as error:
+            return self._table.put_entry(item, condition)
+        except UnstorableItemError as error:
             raise UnstorableWriteError(str(error)) from error
-        put: dict[str, Any] = {"TableName": self._table, "Item": storage.marshal_item(item)}
-        return cast("TransactWriteItemTypeDef", {"Put": put | (condition or {})})
 
     def _put_outcome(self, outcome: CommandOutcome) -> TransactWriteItemTypeDef:
-        return self._put(
-            storage.command_outcome_item(outcome),
-            {"ConditionExpression": "attribute_not_exists(PK)"},
-        )
+        return self._put(command_outcome_item(outcome), ITEM_IS_NEW)
 
-    async def _get(self, key: storage.Item) -> storage.Item | None:
-        response = await self._client.get_item(
-            TableName=self._table, Key=storage.marshal_item(key), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else storage.unmarshal_item(item)
 
-    async def _query(self, condition: str, values: dict[str, Any]) -> list[storage.Item]:
-        items: list[storage.Item] = []
-        params: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-            "ConsistentRead": True,
-        }
-        while True:
-            response = await self._client.query(**params)
-            items.extend(storage.unmarshal_item(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+def _claim_is_ours(token: str) -> Condition:
+    """Only the worker holding an effect's claim may release or complete it."""
+    return Condition(
+        f"{ref(keys.STATE)} = :claimed AND {ref(keys.CLAIM_TOKEN)} = :token",
+        {":claimed": EFFECT_CLAIMED, ":token": token},
+    )
 
 
 def _applied(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:

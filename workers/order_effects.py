@@ -27,9 +27,9 @@ from domain.notifications import (
     OrderSnapshot,
     email_sent,
     receipt_issued,
-    receipt_key,
 )
 from domain.orders import IssuedReceipt, TimelineEvent
+from domain.resources import BUCKET
 from domain.serialization import utc_now
 from workers.dynamodb_store import DynamoCommandStore
 from workers.emails import compose_email
@@ -93,7 +93,7 @@ class OrderEffects:
         """Do the effect: the result to record, its timeline event, the receipt it issued."""
         order = snapshot.order
         if effect is Effect.RECEIPT:
-            key = receipt_key(order.id, order.version)
+            key = BUCKET.receipt_key(order.id, order.version)
             # Rendering is CPU work of a few milliseconds: off the event loop all the same.
             pdf = await asyncio.to_thread(render_receipt, snapshot, self._business)
             await self._archive.store(key, pdf)

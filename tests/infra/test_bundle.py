@@ -109,6 +109,7 @@ def test_the_bundle_carries_no_dev_local_or_infra_package() -> None:
     assert {
         "app",
         "domain",
+        "storage",
         "schema",
         "resolvers",
         "workers",

@@ -14,11 +14,10 @@ from app.settings import GRAPHQL_METHODS, EnvVar
 from domain.delivery import DeliveryPromise
 from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
-from domain.resources import QUEUES, TABLE
+from domain.resources import QUEUES, STAFF_GROUP, TABLE
 from infra.app import CONTEXT_PREFIX, deployment_config
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import WORKER_CONCURRENCY
-from resolvers.identity import STAFF_GROUP
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

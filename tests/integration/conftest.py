@@ -19,7 +19,6 @@ from app.local_resources import create_resources
 from app.local_worker import consume_queue
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
-from domain import storage
 from domain.commands import (
     CancelOrder,
     CommandOutcome,
@@ -32,9 +31,12 @@ from domain.customers import Address
 from domain.ids import command_id_for, order_id_for
 from domain.notifications import BusinessProfile
 from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.resources import STAFF_GROUP
 from domain.serialization import utc_now
 from resolvers.context import RequestContext, request_context
-from resolvers.identity import STAFF_GROUP, Identity
+from resolvers.identity import Identity
+from storage.codec import marshal_item
+from storage.keys import Item
 from workers.command_handlers import CommandHandlers
 from workers.sqs_batch import PartialBatchResponse
 
@@ -147,10 +149,10 @@ class Stack:
     async def apply(self, command: Any) -> CommandOutcome:
         return await self.handlers.handle(command)
 
-    async def store_items(self, items: Iterable[storage.Item]) -> None:
+    async def store_items(self, items: Iterable[Item]) -> None:
         """Items written straight to the table, as the worker would: for tests of reading."""
         dynamodb = await self.clients.dynamodb()
-        pending = [{"PutRequest": {"Item": storage.marshal_item(item)}} for item in items]
+        pending = [{"PutRequest": {"Item": marshal_item(item)}} for item in items]
         for start in range(0, len(pending), 25):
             request = {self.settings.table_name: pending[start : start + 25]}
             while request:

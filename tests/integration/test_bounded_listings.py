@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from domain import storage
 from domain.ids import new_ulid
 from domain.orders import (
     DeliveryPriority,
@@ -23,6 +22,7 @@ from resolvers.identity import Identity
 from resolvers.read_store import CUSTOMER_ORDERS_QUERIES, OrderTooLargeToReadError
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import query_cost
+from storage.items import event_item, order_item, order_position, product_item
 from tests.factories import NOW, a_product, an_order, an_order_line
 from tests.integration.conftest import CATALOGUE, Stack, identity
 
@@ -117,7 +117,7 @@ async def test_a_customers_filter_that_passes_almost_nothing_reads_no_more_than_
     # GIVEN 300 orders, of which only the two oldest were delivered
     statuses = [OrderStatus.DELIVERED] * 2 + [OrderStatus.PLACED] * 298
     orders = orders_over_time(CUSTOMER.sub, statuses)
-    await stack.store_items(storage.order_item(order) for order in orders)
+    await stack.store_items(order_item(order) for order in orders)
 
     # WHEN the customer asks six times for their newest delivered order
     data, cost = await execute(stack, CUSTOMER, ALIASED_DELIVERED)
@@ -141,7 +141,7 @@ async def test_paging_through_a_thinly_filtered_listing_finds_each_match_once_in
         OrderStatus.DELIVERED if index in delivered else OrderStatus.PLACED for index in range(330)
     ]
     orders = orders_over_time(CUSTOMER.sub, statuses)
-    await stack.store_items(storage.order_item(order) for order in orders)
+    await stack.store_items(order_item(order) for order in orders)
 
     pages = await every_page(
         stack, CUSTOMER, ORDERS, "orders", "id", status="DELIVERED", first=first
@@ -181,7 +181,7 @@ async def test_each_status_and_priority_filter_lists_exactly_its_orders_newest_f
     # GIVEN orders of every status and priority, the customer's and another's
     own = orders_of_every_kind(CUSTOMER.sub)
     others = orders_of_every_kind("bounded-other", since=NOW + timedelta(milliseconds=500))
-    await stack.store_items(storage.order_item(order) for order in [*own, *others])
+    await stack.store_items(order_item(order) for order in [*own, *others])
     visible = own if who is CUSTOMER else [*own, *others]
 
     for status, priority in FILTERS:
@@ -203,7 +203,7 @@ async def test_each_status_and_priority_filter_lists_exactly_its_orders_newest_f
             for order in visible
             if status in (None, order.status) and priority in (None, order.priority)
         ]
-        newest_first = sorted(matching, key=storage.order_position, reverse=True)
+        newest_first = sorted(matching, key=order_position, reverse=True)
         listed = [order_id for page in pages for order_id in page]
         assert listed == [order.id for order in newest_first], (status, priority)
 
@@ -233,7 +233,7 @@ async def test_paging_through_a_thin_priority_filter_finds_each_match_once_withi
         )
         for index in range(330)
     ]
-    await stack.store_items(storage.order_item(order) for order in orders)
+    await stack.store_items(order_item(order) for order in orders)
 
     # WHEN the caller pages through the urgent ones (`execute` checks each page's reads)
     pages = await every_page(
@@ -259,7 +259,7 @@ async def test_paging_through_a_thin_priority_filter_finds_each_match_once_withi
 
 async def test_a_customers_unfiltered_listing_pages_through_everything(stack: Stack) -> None:
     orders = orders_over_time(CUSTOMER.sub, [OrderStatus.PLACED, OrderStatus.CANCELLED] * 30)
-    await stack.store_items(storage.order_item(order) for order in orders)
+    await stack.store_items(order_item(order) for order in orders)
 
     pages = await every_page(stack, CUSTOMER, ORDERS, "orders", "id", first=7)
 
@@ -275,7 +275,7 @@ async def test_a_catalogue_mostly_withdrawn_pages_its_active_products_within_the
     # GIVEN 400 withdrawn products among a handful of active ones
     active = {5, 330}
     products = [a_product(sku=f"P{index:04d}", active=index in active) for index in range(400)]
-    await stack.store_items(storage.product_item(product) for product in products)
+    await stack.store_items(product_item(product) for product in products)
 
     # WHEN a customer pages through the catalogue, two at a time
     pages = await every_page(stack, CUSTOMER, PRODUCTS, "products", "sku", first=2)
@@ -303,13 +303,13 @@ async def test_staff_listing_every_status_merges_pages_cut_short_by_a_megabyte(
         *orders_over_time("bounded-bulky", [OrderStatus.PLACED] * 50, **bulky),
         *orders_over_time("bounded-small", others * 20, since=NOW - timedelta(hours=1)),
     ]
-    await stack.store_items(storage.order_item(order) for order in orders)
+    await stack.store_items(order_item(order) for order in orders)
 
     # WHEN staff page through every status, 45 at a time
     pages = await every_page(stack, STAFF, ORDERS, "orders", "id", first=45)
 
     # THEN each order comes once, newest first, though some pages end short
-    newest_first = sorted(orders, key=storage.order_position, reverse=True)
+    newest_first = sorted(orders, key=order_position, reverse=True)
     assert [order_id for page in pages for order_id in page] == [order.id for order in newest_first]
     assert 0 < len(pages[0]) < 45
 
@@ -320,12 +320,10 @@ async def test_an_order_whose_collection_outgrows_its_priced_query_fails_alone(
     # GIVEN an order whose timeline is over a megabyte, and an ordinary order
     huge, ordinary = orders_over_time(CUSTOMER.sub, [OrderStatus.PLACED] * 2)
     events = [
-        storage.event_item(
-            huge.id, new_ulid(), TimelineEvent(EventKind.MODIFIED, "x" * 30_000), "c", NOW
-        )
+        event_item(huge.id, new_ulid(), TimelineEvent(EventKind.MODIFIED, "x" * 30_000), "c", NOW)
         for _ in range(40)
     ]
-    await stack.store_items([storage.order_item(huge), storage.order_item(ordinary), *events])
+    await stack.store_items([order_item(huge), order_item(ordinary), *events])
     stack.calls.clear()
     reads = (await stack.context(CUSTOMER)).reads
 

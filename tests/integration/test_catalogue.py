@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain import storage
 from schema.graphql_schema import build_schema
+from storage.items import product_item
 from tests.factories import a_product
 from tests.integration.conftest import CATALOGUE, Stack, identity
 
@@ -127,8 +127,8 @@ async def test_product_shows_customers_active_products_and_staff_withdrawn_ones_
     # GIVEN an active and a withdrawn product, one stored before products had descriptions
     await stack.store_items(
         [
-            storage.product_item(a_product(sku="LIVE", description="On the shelf.")),
-            storage.product_item(a_product(sku="GONE", active=False)),
+            product_item(a_product(sku="LIVE", description="On the shelf.")),
+            product_item(a_product(sku="GONE", active=False)),
         ]
     )
     await stack.count_calls()

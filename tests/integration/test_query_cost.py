@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from domain import storage
 from domain.ids import new_ulid
 from domain.orders import EventKind, OrderStatus, TimelineEvent
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import query_cost
+from storage.items import customer_item, event_item, order_item
 from tests.api_requests import api_gateway_event
 from tests.factories import NOW, a_profile, an_order
 from tests.integration.conftest import Stack, identity
@@ -114,14 +114,14 @@ async def seed_orders(stack: Stack) -> None:
 
     The newest orders alternate between the customers, so a short page names all of them.
     """
-    items = [storage.customer_item(a_profile(id=sub, name=sub)) for sub in CUSTOMERS]
+    items = [customer_item(a_profile(id=sub, name=sub)) for sub in CUSTOMERS]
     for index in range(ORDERS_EACH * len(CUSTOMERS)):
         at = NOW + timedelta(seconds=index)
         order = an_order(customer_id=CUSTOMERS[index % len(CUSTOMERS)], created_at=at)
         placed = TimelineEvent(EventKind.PLACED)
         items += [
-            storage.order_item(order),
-            storage.event_item(order.id, new_ulid(), placed, "seed", at),
+            order_item(order),
+            event_item(order.id, new_ulid(), placed, "seed", at),
         ]
     await stack.store_items(items)
 

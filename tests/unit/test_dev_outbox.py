@@ -8,7 +8,8 @@ import pytest
 from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
-from app.dev_outbox import is_loopback_host, outbox_routes
+from app.dev_outbox import outbox_routes
+from app.loopback import is_loopback_host
 from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
 from tests.api_requests import UNREACHABLE_AWS, settings_for
 

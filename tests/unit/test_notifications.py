@@ -13,7 +13,6 @@ from domain.notifications import (
     effects_of,
     email_sent,
     receipt_issued,
-    receipt_key,
 )
 from domain.orders import EventKind, Order, OrderChange
 from tests.factories import (
@@ -71,11 +70,6 @@ def test_each_email_effect_is_addressed_to_its_own_recipient() -> None:
         Effect.EMAIL_CUSTOMER: Recipient.CUSTOMER,
         Effect.EMAIL_BUSINESS: Recipient.BUSINESS,
     }
-
-
-def test_each_order_version_has_its_own_receipt_key() -> None:
-    assert receipt_key("01JORDER", 1) == "receipts/01JORDER/v1.pdf"
-    assert receipt_key("01JORDER", 12) == "receipts/01JORDER/v12.pdf"
 
 
 def test_the_receipt_link_fills_the_order_id_into_the_business_template() -> None:

@@ -11,8 +11,9 @@ import pytest
 from app.api_services import build_api_services
 from app.aws_clients import AwsClients
 from domain.catalog import Product
+from domain.resources import STAFF_GROUP
 from resolvers.context import request_context
-from resolvers.identity import STAFF_GROUP, Identity
+from resolvers.identity import Identity
 from schema.graphql_schema import build_schema
 from tests.api_requests import settings_for
 from tests.factories import TEA, WITHDRAWN, a_catalogue

@@ -24,13 +24,13 @@ from app import loadtest
 from domain.orders import OrderStatus
 from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.read_store import (
-    _BATCH_GET_LIMIT,
     CUSTOMER_ORDERS_QUERIES,
     ORDERS_BY_STATUS_QUERIES,
     PRODUCTS_QUERIES,
 )
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
 from schema.query_cost import FIELD_COSTS, FREE, query_cost
+from storage.table import BATCH_GET_LIMIT
 from tests.e2e import operations as e2e
 
 SCHEMA = build_schema()._schema
@@ -101,7 +101,7 @@ def test_one_profile_batch_serves_a_whole_page() -> None:
 
 def test_one_profile_batch_holds_the_largest_page() -> None:
     # What makes a batched field cost one request per page, not one per hundred items.
-    assert MAX_PAGE_SIZE <= _BATCH_GET_LIMIT
+    assert MAX_PAGE_SIZE <= BATCH_GET_LIMIT
 
 
 def test_a_listing_is_priced_at_the_most_queries_its_reads_may_send() -> None:

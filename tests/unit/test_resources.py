@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain import storage
 from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
 from domain.resources import BUCKET, QUEUES, TABLE
+from storage import keys
+from storage.items import COMMAND_OUTCOME_RETENTION
 
 SQS_MAX_RETENTION_DAYS = 14
 
 
 def test_the_table_is_keyed_as_the_storage_layer_writes_items() -> None:
-    assert (TABLE.partition_key, TABLE.sort_key) == (storage.PK, storage.SK)
+    assert (TABLE.partition_key, TABLE.sort_key) == (keys.PK, keys.SK)
     assert {(index.name, index.partition_key, index.sort_key) for index in TABLE.indexes} == {
-        (storage.GSI1, storage.GSI1_PK, storage.GSI1_SK),
-        (storage.GSI2, storage.GSI2_PK, storage.GSI2_SK),
+        (keys.GSI1, keys.GSI1_PK, keys.GSI1_SK),
+        (keys.GSI2, keys.GSI2_PK, keys.GSI2_SK),
     }
-    assert TABLE.ttl_attribute == storage.TTL_ATTRIBUTE
+    assert TABLE.ttl_attribute == keys.TTL_ATTRIBUTE
     assert TABLE.name("dev") == "dev-orders"
 
 
@@ -42,9 +43,15 @@ def test_queue_settings_suit_the_worker_and_sqs() -> None:
 def test_command_outcomes_outlive_any_message_that_could_be_redelivered() -> None:
     longest = max(queue.dlq_retention_days for queue in QUEUES.values())
 
-    assert timedelta(days=longest) < storage.COMMAND_OUTCOME_RETENTION
+    assert timedelta(days=longest) < COMMAND_OUTCOME_RETENTION
 
 
 def test_the_receipts_bucket_is_named_per_deployment() -> None:
     assert BUCKET.name("dev") == "dev-receipts"
     assert BUCKET.receipts_prefix.endswith("/")
+
+
+def test_each_order_version_has_its_own_receipt_key_under_the_receipts_prefix() -> None:
+    assert BUCKET.receipt_key("01JORDER", 1) == "receipts/01JORDER/v1.pdf"
+    assert BUCKET.receipt_key("01JORDER", 12) == "receipts/01JORDER/v12.pdf"
+    assert BUCKET.receipts_pattern == "receipts/*"

@@ -1,0 +1,1 @@
+"""The one DynamoDB adapter: the key design, the item codec and the table client."""

@@ -1,0 +1,120 @@
+"""The single-table key design, and the attribute names that keys and expressions refer to.
+
+| entity          | PK              | SK           | GSI1 pk / sk                      |
+|-----------------|-----------------|--------------|-----------------------------------|
+| customer        | CUSTOMER#<sub>  | PROFILE      |                                   |
+| order           | ORDER#<id>      | ORDER        | CUSTOMER#<sub> / ORDER#<position> |
+| transaction     | ORDER#<id>      | TXN#<ulid>   |                                   |
+| timeline event  | ORDER#<id>      | EVENT#<ulid> |                                   |
+| effect record   | ORDER#<id>      | EFFECT#<command id>#<effect> |                   |
+| command outcome | COMMAND#<id>    | COMMAND      |                                   |
+| product         | PRODUCT#<sku>   | PRODUCT      |                                   |
+
+GSI2: orders by `STATUS#<status>` / `<position>`; products by `CATALOG` / `<sku>`.
+An order's position is `<createdAt>#<id>`.
+
+Order sort keys start with the creation time, so "newest first" is a descending query and a
+page cursor is just the last sort key seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.notifications import Effect
+from domain.orders import Order, OrderStatus
+from domain.resources import TABLE
+from domain.serialization import format_timestamp
+
+Item = dict[str, Any]
+
+# --- attribute names ---------------------------------------------------------------------
+
+# The table's own, as domain/resources.py defines the table for the stack and the emulator.
+PK = TABLE.partition_key
+SK = TABLE.sort_key
+_BY_CUSTOMER, _BY_STATUS = TABLE.indexes
+GSI1 = _BY_CUSTOMER.name
+GSI1_PK = _BY_CUSTOMER.partition_key
+GSI1_SK = _BY_CUSTOMER.sort_key
+GSI2 = _BY_STATUS.name
+GSI2_PK = _BY_STATUS.partition_key
+GSI2_SK = _BY_STATUS.sort_key
+TTL_ATTRIBUTE = TABLE.ttl_attribute
+
+ENTITY = "entity"
+# Fields of the stored dataclasses that conditions and filters name (Order's, Product's).
+VERSION = "version"
+STATUS = "status"
+PRIORITY = "priority"
+ACTIVE = "active"
+# An effect record's.
+STATE = "state"
+LEASE_UNTIL = "lease_until"
+CLAIM_TOKEN = "claim_token"  # noqa: S105 (an attribute name, not a secret)
+
+# --- keys --------------------------------------------------------------------------------
+
+ORDER_SK = "ORDER"
+PROFILE_SK = "PROFILE"
+COMMAND_SK = "COMMAND"
+PRODUCT_SK = "PRODUCT"
+TRANSACTION_PREFIX = "TXN#"
+EVENT_PREFIX = "EVENT#"
+EFFECT_PREFIX = "EFFECT#"
+CATALOG_PARTITION = "CATALOG"
+CUSTOMER_ORDERS_SORT_PREFIX = "ORDER#"
+
+
+def customer_key(sub: str) -> Item:
+    return {PK: f"CUSTOMER#{sub}", SK: PROFILE_SK}
+
+
+def order_key(order_id: str) -> Item:
+    return {PK: order_partition(order_id), SK: ORDER_SK}
+
+
+def order_partition(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def command_key(command_id: str) -> Item:
+    return {PK: f"COMMAND#{command_id}", SK: COMMAND_SK}
+
+
+def product_key(sku: str) -> Item:
+    return {PK: f"PRODUCT#{sku}", SK: PRODUCT_SK}
+
+
+def transaction_sort_key(transaction_id: str) -> str:
+    return f"{TRANSACTION_PREFIX}{transaction_id}"
+
+
+def event_sort_key(event_id: str) -> str:
+    return f"{EVENT_PREFIX}{event_id}"
+
+
+def effects_prefix(command_id: str) -> str:
+    """The sort keys of one command's effect records begin with this."""
+    return f"{EFFECT_PREFIX}{command_id}#"
+
+
+def effect_key(order_id: str, command_id: str, effect: Effect) -> Item:
+    return {PK: order_partition(order_id), SK: f"{effects_prefix(command_id)}{effect.value}"}
+
+
+def customer_orders_partition(sub: str) -> str:
+    return f"CUSTOMER#{sub}"
+
+
+def customer_orders_sort_key(order: Order) -> str:
+    return CUSTOMER_ORDERS_SORT_PREFIX + order_position(order)
+
+
+def status_partition(status: OrderStatus) -> str:
+    return f"STATUS#{status.value}"
+
+
+def order_position(order: Order) -> str:
+    """Where an order sorts among others: creation time, then id. GSI sort keys end with it."""
+    return f"{format_timestamp(order.created_at)}#{order.id}"
