@@ -33,7 +33,7 @@ from app.local_state import object_keys, table_items
 from domain.resources import BUCKET, QUEUES
 from storage import keys
 from storage.codec import unmarshal_item
-from storage.items import EFFECT_DONE, order_details_from_items
+from storage.items import EFFECT, order_details_from_items
 
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   __typename ... on CommandAccepted { commandId orderId } ... on Error { code } } }"""
@@ -299,14 +299,25 @@ async def verify(service: LocalService, tally: Tally) -> dict[str, int]:
         "receipts extra": sum(
             max(receipts[order] - receipts_expected[order], 0) for order in receipts
         ),
-        "effects left unfinished": sum(
-            1
-            for item in items
-            if item.get(keys.ENTITY) == "Effect" and item.get("state") != EFFECT_DONE
-        ),
+        "effects left unfinished": _unfinished_effects(items),
         "messages in DLQs": await _dead_letters(service),
         "queues not drained": 0 if quiet else 1,
     }
+
+
+def _unfinished_effects(items: list[dict[str, Any]]) -> int:
+    """Effects applied commands called for that no effect event records."""
+    performed: defaultdict[str, set[str]] = defaultdict(set)
+    for item in items:
+        sort_key = str(item[keys.SK])
+        if EFFECT in item and sort_key.startswith(keys.EVENT_PREFIX):
+            change_event = sort_key.removeprefix(keys.EVENT_PREFIX).split("#")[0]
+            performed[change_event].add(str(item[EFFECT]))
+    return sum(
+        len(set(item.get("effects") or ()) - performed[str(item.get("event_id"))])
+        for item in items
+        if item.get(keys.ENTITY) == "CommandOutcome" and item.get("state") == "APPLIED"
+    )
 
 
 async def _receipts_by_order(service: LocalService) -> Counter[str]:

@@ -21,7 +21,7 @@ from domain.errors import (
     MalformedCommandError,
 )
 from domain.ids import is_order_id, is_owned_command_id, request_fingerprint
-from domain.notifications import Effect, OrderSnapshot
+from domain.notifications import Effect
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.serialization import from_plain, to_plain
 
@@ -309,6 +309,11 @@ class CommandOutcome:
     error_code: ErrorCode | None
     error_message: str | None
     recorded_at: datetime
-    # What the applied command still has to tell the world, and the order it describes.
+    # What the applied change tells the world (receipt, emails), and where to find what it
+    # describes: the change's timeline event, the order version it made, the total before it.
+    # Small on purpose: a retry reads the order itself, which no later change can have moved
+    # while this command's message still holds its FIFO group.
     effects: tuple[Effect, ...] = ()
-    snapshot: OrderSnapshot | None = None
+    event_id: str | None = None
+    version: int | None = None
+    previous_total: int | None = None

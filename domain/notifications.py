@@ -9,7 +9,7 @@ snapshot, so a late retry still describes the version it belongs to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,6 @@ class Effect(StrEnum):
 
 # The worker's timeout in AWS (the CDK stack sets it from here): no invocation lives longer.
 WORKER_TIMEOUT_SECONDS = 30
-# How long a claim on an effect holds: the worker's timeout, so a claim older than that belongs
-# to a worker that is gone, and another may take the effect over.
-EFFECT_LEASE = timedelta(seconds=WORKER_TIMEOUT_SECONDS)
 
 
 class Recipient(StrEnum):

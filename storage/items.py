@@ -21,7 +21,6 @@ from domain.orders import (
 from domain.serialization import format_timestamp, from_plain, to_plain
 from storage.keys import (
     CATALOG_PARTITION,
-    CLAIM_TOKEN,
     EFFECT_PREFIX,
     ENTITY,
     EVENT_PREFIX,
@@ -29,7 +28,6 @@ from storage.keys import (
     GSI1_SK,
     GSI2_PK,
     GSI2_SK,
-    LEASE_UNTIL,
     ORDER_SK,
     PK,
     SK,
@@ -41,7 +39,8 @@ from storage.keys import (
     customer_key,
     customer_orders_partition,
     customer_orders_sort_key,
-    effect_key,
+    effect_event_key,
+    effect_events_prefix,
     event_sort_key,
     order_key,
     order_partition,
@@ -54,8 +53,11 @@ from storage.keys import (
 # Outcomes are kept well past SQS's longest retention (14 days), so no redelivery outlives them.
 COMMAND_OUTCOME_RETENTION = timedelta(days=30)
 
-EFFECT_CLAIMED = "CLAIMED"
+# A legacy effect record (EFFECT#...) that was performed; its receipt still counts.
 EFFECT_DONE = "DONE"
+# The attribute an effect event names its effect by; and its receipt's, for a receipt.
+EFFECT = "effect"
+RECEIPT = "receipt"
 
 
 def customer_item(profile: CustomerProfile) -> Item:
@@ -106,6 +108,44 @@ def event_item(
     return {
         PK: order_partition(order_id),
         SK: event_sort_key(event_id),
+        **_event_fields(event_id, event, command_id, now),
+    }
+
+
+def effect_event_item(
+    order_id: str,
+    event_id: str,
+    effect: Effect,
+    event: TimelineEvent,
+    command_id: str,
+    now: datetime,
+    receipt: IssuedReceipt | None = None,
+) -> Item:
+    """An effect performed, as its timeline event: the one record a retry checks."""
+    key = effect_event_key(order_id, event_id, effect)
+    item: Item = {
+        **key,
+        **_event_fields(str(key[SK]).removeprefix(EVENT_PREFIX), event, command_id, now),
+        EFFECT: effect.value,
+    }
+    if receipt is not None:
+        item[RECEIPT] = to_plain(receipt)
+    return item
+
+
+def timeline_event_from_item(item: Mapping[str, Any]) -> TimelineEvent:
+    return from_plain(TimelineEvent, _entity_fields(item, TimelineEvent))
+
+
+def performed_effects(items: Iterable[Mapping[str, Any]], event_id: str) -> frozenset[Effect]:
+    """The effects of the change recorded as `event_id` that were performed, from its
+    partition's items."""
+    prefix = effect_events_prefix(event_id)
+    return frozenset(Effect(item[EFFECT]) for item in items if str(item[SK]).startswith(prefix))
+
+
+def _event_fields(event_id: str, event: TimelineEvent, command_id: str, now: datetime) -> Item:
+    return {
         ENTITY: "Event",
         "id": event_id,
         "kind": event.kind.value,
@@ -124,55 +164,6 @@ def event_item(
     }
 
 
-def effect_claim_item(
-    order_id: str, command_id: str, effect: Effect, lease_until: datetime, claim_token: str
-) -> Item:
-    """A worker is performing this effect until `lease_until`; others leave it alone till then.
-
-    The token names the claim, so only the worker holding it can release or complete it.
-    """
-    return {
-        **effect_key(order_id, command_id, effect),
-        ENTITY: "Effect",
-        "effect": effect.value,
-        "command_id": command_id,
-        STATE: EFFECT_CLAIMED,
-        LEASE_UNTIL: format_timestamp(lease_until),
-        CLAIM_TOKEN: claim_token,
-    }
-
-
-def effect_item(
-    order_id: str,
-    command_id: str,
-    effect: Effect,
-    result: str,
-    now: datetime,
-    receipt: IssuedReceipt | None = None,
-) -> Item:
-    """The record that an effect was performed: what a retry checks before doing it again."""
-    item: Item = {
-        **effect_key(order_id, command_id, effect),
-        ENTITY: "Effect",
-        "effect": effect.value,
-        "command_id": command_id,
-        STATE: EFFECT_DONE,
-        "result": result,
-        "at": format_timestamp(now),
-    }
-    if receipt is not None:
-        item["receipt"] = to_plain(receipt)
-    return item
-
-
-def effect_done(item: Mapping[str, Any]) -> bool:
-    return item.get(STATE) == EFFECT_DONE
-
-
-def performed_effects(items: Iterable[Mapping[str, Any]]) -> frozenset[Effect]:
-    return frozenset(Effect(item["effect"]) for item in items if effect_done(item))
-
-
 def order_details_from_items(items: Iterable[Mapping[str, Any]]) -> OrderDetails | None:
     """Assemble an order from its item collection (one Query on its partition, SK ascending)."""
     order: Order | None = None
@@ -187,8 +178,12 @@ def order_details_from_items(items: Iterable[Mapping[str, Any]]) -> OrderDetails
             transactions.append(from_plain(Transaction, _entity_fields(item, Transaction)))
         elif sort_key.startswith(EVENT_PREFIX):
             history.append(from_plain(HistoryEntry, _entity_fields(item, HistoryEntry)))
-        elif sort_key.startswith(EFFECT_PREFIX) and effect_done(item) and ("receipt" in item):
-            receipts.append(from_plain(IssuedReceipt, item["receipt"]))
+        # A receipt rides on its event; older ones, on an effect record (EFFECT#..., DONE).
+        is_receipt = sort_key.startswith(EVENT_PREFIX) or (
+            sort_key.startswith(EFFECT_PREFIX) and item.get(STATE) == EFFECT_DONE
+        )
+        if is_receipt and RECEIPT in item:
+            receipts.append(from_plain(IssuedReceipt, item[RECEIPT]))
     if order is None:
         return None
     return OrderDetails(order, tuple(transactions), tuple(history), tuple(receipts))

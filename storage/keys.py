@@ -6,7 +6,7 @@
 | order           | ORDER#<id>      | ORDER        | CUSTOMER#<sub> / ORDER#<position> |
 | transaction     | ORDER#<id>      | TXN#<ulid>   |                                   |
 | timeline event  | ORDER#<id>      | EVENT#<ulid> |                                   |
-| effect record   | ORDER#<id>      | EFFECT#<command id>#<effect> |                   |
+| effect event    | ORDER#<id>      | EVENT#<ulid>#<n>.<effect> (after its change's event) |  |
 | command outcome | COMMAND#<id>    | COMMAND      |                                   |
 | product         | PRODUCT#<sku>   | PRODUCT      |                                   |
 
@@ -48,10 +48,8 @@ VERSION = "version"
 STATUS = "status"
 PRIORITY = "priority"
 ACTIVE = "active"
-# An effect record's.
+# A legacy effect record's (EFFECT#...: written before effects were recorded as events).
 STATE = "state"
-LEASE_UNTIL = "lease_until"
-CLAIM_TOKEN = "claim_token"  # noqa: S105 (an attribute name, not a secret)
 
 # --- keys --------------------------------------------------------------------------------
 
@@ -94,13 +92,17 @@ def event_sort_key(event_id: str) -> str:
     return f"{EVENT_PREFIX}{event_id}"
 
 
-def effects_prefix(command_id: str) -> str:
-    """The sort keys of one command's effect records begin with this."""
-    return f"{EFFECT_PREFIX}{command_id}#"
+def effect_event_key(order_id: str, event_id: str, effect: Effect) -> Item:
+    """Where an effect of the change recorded as event `event_id` is recorded, once: right
+    after that event on the timeline, and before the order's next change."""
+    # Numbered as Effect lists them (the receipt first), so the timeline reads in that order.
+    rank = list(Effect).index(effect) + 1
+    return {PK: order_partition(order_id), SK: f"{effect_events_prefix(event_id)}{rank}.{effect}"}
 
 
-def effect_key(order_id: str, command_id: str, effect: Effect) -> Item:
-    return {PK: order_partition(order_id), SK: f"{effects_prefix(command_id)}{effect.value}"}
+def effect_events_prefix(event_id: str) -> str:
+    """The sort keys of one change's effect events begin with this."""
+    return f"{event_sort_key(event_id)}#"
 
 
 def customer_orders_partition(sub: str) -> str:

@@ -1,11 +1,20 @@
-"""One handler per command: read, let the domain decide, write conditionally, then the effects."""
+"""One handler per command, and the processor that applies each command once.
+
+A handler reads what its command needs (in as few calls as the access pattern allows), asks
+domain to decide, and says what to write: an order change, a profile, a product, or nothing (a
+replay). Domain's refusals are recorded as rejections. Adding a command is its dataclass in
+domain/commands.py and its handler here, registered with `@handles`.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from domain.catalog import Product
+from domain.catalog import Product, upsert_product
 from domain.commands import (
     CancelOrder,
     Command,
@@ -20,25 +29,21 @@ from domain.commands import (
     RegisterCustomer,
     UpsertProduct,
 )
-from domain.customers import CustomerProfile
-from domain.errors import (
-    DomainError,
-    ForbiddenError,
-    IdempotencyConflictError,
-    UnprocessableCommandError,
-)
+from domain.customers import CustomerProfile, merge_profile
+from domain.errors import DomainError, UnprocessableCommandError
+from domain.notifications import OrderSnapshot
 from domain.orders import (
-    Order,
     OrderChange,
+    Transaction,
     cancel_order,
     complete_delivery,
     dispatch_order,
     ensure_visible,
+    is_replayed_placement,
     modify_order,
     place_order,
 )
 from domain.serialization import utc_now
-from storage.items import customer_item, product_item
 from workers.dynamodb_store import (
     CommandAlreadyRecordedError,
     ConcurrentChangeError,
@@ -54,11 +59,138 @@ logger = logging.getLogger(__name__)
 MAX_DECISION_ATTEMPTS = 5
 
 
-class _ReplayedRequestError(Exception):
-    """A PlaceOrder whose order already exists from this very request."""
+@dataclass(frozen=True, slots=True)
+class ApplyChange:
+    """Write the order's change, with its ledger entry and event."""
+
+    change: OrderChange
+    ledger: tuple[Transaction, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The command's request was applied before, under its id: record it applied, again."""
+
+
+Decision = ApplyChange | CustomerProfile | Product | Replay
+C = TypeVar("C", bound=Command)
+Handler = Callable[[C, DynamoCommandStore, datetime], Awaitable[Decision]]
+HANDLERS: dict[type[Command], Handler[Any]] = {}
+
+
+def handles(command_type: type[C]) -> Callable[[Handler[C]], Handler[C]]:
+    """Register the decorated function as the handler of `command_type`."""
+
+    def register(handler: Handler[C]) -> Handler[C]:
+        HANDLERS[command_type] = handler
+        return handler
+
+    return register
+
+
+@handles(PlaceOrder)
+async def place(command: PlaceOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+    read = await store.placement(
+        command.order_id, command.actor.sub, (line.sku for line in command.items)
+    )
+    if is_replayed_placement(
+        read.existing, customer_id=command.actor.sub, request_fingerprint=command.fingerprint
+    ):
+        return Replay()
+    return ApplyChange(
+        place_order(
+            order_id=command.order_id,
+            customer=read.customer,
+            requested=command.items,
+            catalogue=read.catalogue,
+            priority=command.priority,
+            delivery_address=command.delivery_address,
+            notes=command.notes,
+            request_fingerprint=command.fingerprint,
+            now=now,
+            customer_email=command.customer_email,
+        )
+    )
+
+
+@handles(ModifyOrder)
+async def modify(command: ModifyOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+    order, ledger = await store.order_with_ledger(command.order_id)
+    current = ensure_visible(order, command.order_id, command.actor)
+    catalogue = {}
+    if command.items is not None:
+        catalogue = await store.products(line.sku for line in command.items)
+    change = modify_order(
+        current,
+        requested=command.items,
+        delivery_address=command.delivery_address,
+        notes=command.notes,
+        catalogue=catalogue,
+        expected_version=command.expected_version,
+        now=now,
+    )
+    return ApplyChange(change, ledger)
+
+
+@handles(CancelOrder)
+async def cancel(command: CancelOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+    order, ledger = await store.order_with_ledger(command.order_id)
+    current = ensure_visible(order, command.order_id, command.actor)
+    change = cancel_order(
+        current, reason=command.reason, expected_version=command.expected_version, now=now
+    )
+    return ApplyChange(change, ledger)
+
+
+@handles(DispatchOrder)
+async def dispatch(command: DispatchOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+    order, ledger = await store.order_with_ledger(command.order_id)
+    current = ensure_visible(order, command.order_id, command.actor)
+    change = dispatch_order(
+        current, actor=command.actor, expected_version=command.expected_version, now=now
+    )
+    return ApplyChange(change, ledger)
+
+
+@handles(CompleteDelivery)
+async def complete(command: CompleteDelivery, store: DynamoCommandStore, now: datetime) -> Decision:
+    order, ledger = await store.order_with_ledger(command.order_id)
+    current = ensure_visible(order, command.order_id, command.actor)
+    change = complete_delivery(
+        current, actor=command.actor, expected_version=command.expected_version, now=now
+    )
+    return ApplyChange(change, ledger)
+
+
+@handles(RegisterCustomer)
+async def register(command: RegisterCustomer, store: DynamoCommandStore, now: datetime) -> Decision:
+    return merge_profile(
+        await store.customer(command.actor.sub),
+        sub=command.actor.sub,
+        name=command.name,
+        email=command.email,
+        phone=command.phone,
+        default_address=command.default_address,
+        now=now,
+    )
+
+
+@handles(UpsertProduct)
+async def upsert(command: UpsertProduct, _store: DynamoCommandStore, now: datetime) -> Decision:
+    return upsert_product(
+        by_staff=command.actor.is_staff,
+        sku=command.sku,
+        name=command.name,
+        price=command.price,
+        active=command.active,
+        description=command.description,
+        now=now,
+    )
 
 
 class CommandHandlers:
+    """Applies each command once through its handler, then performs its effects."""
+
     def __init__(self, store: DynamoCommandStore, effects: OrderEffects) -> None:
         self._store = store
         self._effects = effects
@@ -66,29 +198,24 @@ class CommandHandlers:
     async def handle(self, command: Command) -> CommandOutcome:
         """Apply a command once, then perform its effects not yet performed.
 
-        A repeat delivery finds the outcome recorded the first time and changes nothing; it only
-        completes the effects a failure left undone (a receipt or an email).
+        A repeat delivery finds its outcome recorded (its write is refused) and changes
+        nothing; it only completes the effects a failure left undone (a receipt or an email).
         """
-        outcome = await self._store.command_outcome(command.command_id)
-        fresh = False
-        if outcome is None:
-            outcome, fresh = await self._apply_once(command)
-        else:
-            logger.info("command %s already %s", command.command_id, outcome.state)
+        outcome, snapshot = await self._apply_once(command)
         if outcome.state is CommandState.APPLIED:
-            await self._effects.complete(outcome, fresh=fresh)
+            await self._effects.complete(outcome, snapshot)
         return outcome
 
-    async def _apply_once(self, command: Command) -> tuple[CommandOutcome, bool]:
-        """The outcome, and whether this call recorded it (rather than a parallel delivery)."""
+    async def _apply_once(self, command: Command) -> tuple[CommandOutcome, OrderSnapshot | None]:
+        """The outcome, and the order it left when this call recorded it (None for a repeat)."""
         for _attempt in range(MAX_DECISION_ATTEMPTS):
             try:
-                return await self._apply(command), True
+                return await self._apply(command)
             except CommandAlreadyRecordedError:
-                # Another delivery recorded it between our check and our write.
                 outcome = await self._store.command_outcome(command.command_id)
                 assert outcome is not None
-                return outcome, False
+                logger.info("command %s already %s", command.command_id, outcome.state)
+                return outcome, None
             except ConcurrentChangeError:
                 logger.info("command %s raced another change; deciding again", command.command_id)
             except UnstorableWriteError as unstorable:
@@ -99,109 +226,28 @@ class CommandHandlers:
                     "command %s cannot be stored (%s); rejected", command.command_id, unstorable
                 )
                 refusal = UnprocessableCommandError(f"it holds {unstorable}.")
-                order_id = command.order_id if isinstance(command, OrderCommand) else None
-                return await self._reject(command, order_id, refusal, utc_now()), True
+                return await self._reject(command, refusal, utc_now()), None
         raise ConcurrentChangeError(command.command_id)
 
-    async def _apply(self, command: Command) -> CommandOutcome:
+    async def _apply(self, command: Command) -> tuple[CommandOutcome, OrderSnapshot | None]:
         now = utc_now()
-        if isinstance(command, RegisterCustomer | UpsertProduct):
-            try:
-                item = (
-                    customer_item(await self._register_customer(command, now))
-                    if isinstance(command, RegisterCustomer)
-                    else product_item(_upsert_product(command, now))
-                )
-            except DomainError as refusal:
-                return await self._reject(command, None, refusal, now)
-            return await self._store.apply_with_outcome(command, item, None, now)
-        assert isinstance(command, OrderCommand)
-        order, ledger = await self._store.order_with_ledger(command.order_id)
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
         try:
-            change = await self._decide(command, order, now)
-        except _ReplayedRequestError:
-            return await self._store.record_outcome_only(command, command.order_id, now)
+            decision = await handler(command, self._store, now)
         except DomainError as refusal:
-            return await self._reject(command, command.order_id, refusal, now)
-        return await self._store.apply_order_change(command, change, ledger, now)
-
-    async def _decide(
-        self, command: OrderCommand, order: Order | None, now: datetime
-    ) -> OrderChange:
-        if isinstance(command, PlaceOrder):
-            return await self._place(command, order, now)
-        current = ensure_visible(order, command.order_id, command.actor)
-        match command:
-            case ModifyOrder():
-                catalogue: dict[str, Product] = {}
-                if command.items is not None:
-                    catalogue = await self._store.products(line.sku for line in command.items)
-                return modify_order(
-                    current,
-                    requested=command.items,
-                    delivery_address=command.delivery_address,
-                    notes=command.notes,
-                    catalogue=catalogue,
-                    expected_version=command.expected_version,
-                    now=now,
-                )
-            case CancelOrder():
-                return cancel_order(
-                    current,
-                    reason=command.reason,
-                    expected_version=command.expected_version,
-                    now=now,
-                )
-            case DispatchOrder():
-                return dispatch_order(
-                    current, actor=command.actor, expected_version=command.expected_version, now=now
-                )
-            case CompleteDelivery():
-                return complete_delivery(
-                    current, actor=command.actor, expected_version=command.expected_version, now=now
-                )
-        raise TypeError(f"no handler for {type(command).__name__}")
-
-    async def _place(
-        self, command: PlaceOrder, existing: Order | None, now: datetime
-    ) -> OrderChange:
-        if existing is not None:
-            # Only an idempotency key leads back to an existing id: the same request is a replay,
-            # anything else reuses the key for a different order.
-            if (
-                existing.customer_id == command.actor.sub
-                and existing.request_fingerprint == command.fingerprint
-            ):
-                raise _ReplayedRequestError()
-            raise IdempotencyConflictError()
-        customer = await self._store.customer(command.actor.sub)
-        catalogue = await self._store.products(line.sku for line in command.items)
-        return place_order(
-            order_id=command.order_id,
-            customer=customer,
-            requested=command.items,
-            catalogue=catalogue,
-            priority=command.priority,
-            delivery_address=command.delivery_address,
-            notes=command.notes,
-            request_fingerprint=command.fingerprint,
-            now=now,
-            customer_email=command.customer_email,
-        )
-
-    async def _register_customer(self, command: RegisterCustomer, now: datetime) -> CustomerProfile:
-        existing = await self._store.customer(command.actor.sub)
-        # What the command leaves out keeps its stored value.
-        return CustomerProfile(
-            id=command.actor.sub,
-            name=command.name,
-            email=command.email,
-            phone=command.phone or (existing.phone if existing else None),
-            default_address=command.default_address
-            or (existing.default_address if existing else None),
-            created_at=existing.created_at if existing else now,
-            updated_at=now,
-        )
+            return await self._reject(command, refusal, now), None
+        order_id = command.order_id if isinstance(command, OrderCommand) else None
+        match decision:
+            case ApplyChange(change, ledger):
+                return await self._store.apply_order_change(command, change, ledger, now)
+            case CustomerProfile():
+                return await self._store.save_profile(command, decision, now), None
+            case Product():
+                return await self._store.save_product(command, decision, now), None
+            case Replay():
+                return await self._store.record_outcome_only(command, order_id, now), None
 
     async def reject_undecodable(self, reference: CommandReference, reason: str) -> CommandOutcome:
         """Record a message this code cannot decode as rejected, under the command it names.
@@ -226,22 +272,10 @@ class CommandHandlers:
             return outcome
 
     async def _reject(
-        self, command: Command, order_id: str | None, refusal: DomainError, now: datetime
+        self, command: Command, refusal: DomainError, now: datetime
     ) -> CommandOutcome:
         logger.info("command %s rejected: %s", command.command_id, refusal.code)
+        order_id = command.order_id if isinstance(command, OrderCommand) else None
         return await self._store.record_rejection(
             command.command_id, command.actor.sub, order_id, refusal, now
         )
-
-
-def _upsert_product(command: UpsertProduct, now: datetime) -> Product:
-    if not command.actor.is_staff:
-        raise ForbiddenError("Only staff can manage products.")
-    return Product(
-        sku=command.sku,
-        name=command.name,
-        price=command.price,
-        active=command.active,
-        updated_at=now,
-        description=command.description,
-    )

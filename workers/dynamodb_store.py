@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,24 +13,25 @@ from domain.commands import Command, CommandOutcome, CommandState
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
-from domain.notifications import EFFECT_LEASE, Effect, OrderSnapshot, effects_of
+from domain.notifications import Effect, OrderSnapshot, effects_of
 from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
-from domain.serialization import format_timestamp
 from storage import keys
 from storage.codec import UnstorableItemError
 from storage.items import (
-    EFFECT_CLAIMED,
     command_outcome_from_item,
     command_outcome_item,
     customer_from_item,
-    effect_claim_item,
-    effect_done,
-    effect_item,
+    customer_item,
+    effect_event_item,
     event_item,
     ledger_from_items,
+    order_details_from_items,
+    order_from_item,
     order_item,
     performed_effects,
     product_from_item,
+    product_item,
+    timeline_event_from_item,
     transaction_item,
 )
 from storage.keys import Item
@@ -66,8 +66,21 @@ class UnstorableWriteError(Exception):
     """
 
 
-class EffectInProgressError(Exception):
-    """Another worker is performing this effect right now; retry the message later."""
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What placing an order decides on, read in one BatchGetItem."""
+
+    existing: Order | None  # only an idempotency key's replay finds one
+    customer: CustomerProfile | None
+    catalogue: dict[str, Product]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEffects:
+    """What a retry needs to finish an applied change's effects."""
+
+    snapshot: OrderSnapshot
+    performed: frozenset[Effect]
 
 
 class DynamoCommandStore:
@@ -95,6 +108,27 @@ class DynamoCommandStore:
     async def customer(self, sub: str) -> CustomerProfile | None:
         return await self._table.get(keys.customer_key(sub), customer_from_item, consistent=True)
 
+    async def placement(self, order_id: str, sub: str, skus: Iterable[str]) -> Placement:
+        """The order (if a replay made it already), the customer and the products: one read."""
+        order_key, profile_key = keys.order_key(order_id), keys.customer_key(sub)
+        items = await self._table.batch_get(
+            [order_key, profile_key, *(keys.product_key(sku) for sku in sorted(set(skus)))],
+            consistent=True,
+        )
+        existing: Order | None = None
+        customer: CustomerProfile | None = None
+        catalogue: dict[str, Product] = {}
+        for item in items:
+            key = {keys.PK: item[keys.PK], keys.SK: item[keys.SK]}
+            if key == order_key:
+                existing = order_from_item(item)
+            elif key == profile_key:
+                customer = customer_from_item(item)
+            else:
+                product = product_from_item(item)
+                catalogue[product.sku] = product
+        return Placement(existing, customer, catalogue)
+
     async def products(self, skus: Iterable[str]) -> dict[str, Product]:
         items = await self._table.batch_get(
             [keys.product_key(sku) for sku in sorted(set(skus))], consistent=True
@@ -107,12 +141,10 @@ class DynamoCommandStore:
         change: OrderChange,
         ledger: tuple[Transaction, ...],
         now: datetime,
-    ) -> CommandOutcome:
-        """Persist an order change with its ledger entry, its event and the command's outcome.
-
-        The outcome carries the effects the change calls for and the order as it now stands, so
-        the receipt and emails can be produced (and retried) from exactly this version.
-        """
+    ) -> tuple[CommandOutcome, OrderSnapshot]:
+        """Persist an order change with its ledger entry, its event and the command's outcome,
+        in one transaction. The outcome names the effects the change calls for; the snapshot
+        (the order and its ledger as they now stand) is what they describe."""
         order = change.order
         if change.previous is None:
             order_condition = ITEM_IS_NEW
@@ -129,22 +161,30 @@ class DynamoCommandStore:
             )
             ledger = (*ledger, booked)
             writes.append(self._put(transaction_item(order.id, booked, command.command_id)))
+        event_id = new_ulid()
         writes.append(
-            self._put(event_item(order.id, new_ulid(), change.event, command.command_id, now))
+            self._put(event_item(order.id, event_id, change.event, command.command_id, now))
         )
-        snapshot = OrderSnapshot(
-            order=order,
-            transactions=ledger,
-            event=change.event,
-            previous_total=None if change.previous is None else change.previous.total,
-        )
+        previous_total = None if change.previous is None else change.previous.total
         outcome = replace(
             _applied(command, order.id, now),
             effects=effects_of(change),
-            snapshot=snapshot,
+            event_id=event_id,
+            version=order.version,
+            previous_total=previous_total,
         )
         await self._transact([*writes, self._put_outcome(outcome)], command.command_id)
-        return outcome
+        return outcome, OrderSnapshot(order, ledger, change.event, previous_total)
+
+    async def save_profile(
+        self, command: Command, profile: CustomerProfile, now: datetime
+    ) -> CommandOutcome:
+        return await self.apply_with_outcome(command, customer_item(profile), None, now)
+
+    async def save_product(
+        self, command: Command, product: Product, now: datetime
+    ) -> CommandOutcome:
+        return await self.apply_with_outcome(command, product_item(product), None, now)
 
     async def apply_with_outcome(
         self, command: Command, item: Item, order_id: str | None, now: datetime
@@ -174,85 +214,47 @@ class DynamoCommandStore:
         await self._transact([self._put_outcome(outcome)], command_id)
         return outcome
 
-    async def performed_effects(self, order_id: str, command_id: str) -> frozenset[Effect]:
+    async def pending_effects(self, outcome: CommandOutcome) -> PendingEffects | None:
+        """For a retry: the order as the outcome's change left it, and which of its effects
+        were performed. One Query on the order's partition. None when the order has moved on
+        (a later change was applied: only after this command's message was given up)."""
+        if outcome.order_id is None or outcome.event_id is None:
+            return None
         items = await self._table.query(
             Query(
-                f"{ref(keys.PK)} = :pk AND begins_with({ref(keys.SK)}, :prefix)",
-                {":pk": keys.order_partition(order_id), ":prefix": keys.effects_prefix(command_id)},
+                f"{ref(keys.PK)} = :pk",
+                {":pk": keys.order_partition(outcome.order_id)},
                 consistent=True,
             )
         )
-        return performed_effects(items)
-
-    async def claim_effect(
-        self, order_id: str, command_id: str, effect: Effect, now: datetime
-    ) -> str | None:
-        """Take an effect on: the claim's token, or None when the effect is done already.
-
-        Raises EffectInProgressError while another worker's claim on it is alive: the message is
-        retried later, by when that worker has recorded it (or its claim has lapsed).
-        """
-        token = uuid.uuid4().hex
-        claim = effect_claim_item(order_id, command_id, effect, now + EFFECT_LEASE, token)
-        new_or_lapsed = Condition(
-            f"attribute_not_exists({ref(keys.PK)})"
-            f" OR ({ref(keys.STATE)} = :claimed AND {ref(keys.LEASE_UNTIL)} < :now)",
-            {":claimed": EFFECT_CLAIMED, ":now": format_timestamp(now)},
+        details = order_details_from_items(items)
+        event_key = keys.event_sort_key(outcome.event_id)
+        event = next(
+            (timeline_event_from_item(item) for item in items if item[keys.SK] == event_key),
+            None,
         )
-        try:
-            await self._table.put(claim, new_or_lapsed)
-        except ConditionFailedError as error:
-            current = await self._effect_record(order_id, command_id, effect)
-            if current is not None and effect_done(current):
-                return None
-            raise EffectInProgressError(f"{command_id} {effect}") from error
-        return token
-
-    async def release_effect(
-        self, order_id: str, command_id: str, effect: Effect, token: str
-    ) -> None:
-        """Give up our claim after a failed attempt, so the retry need not wait for the lease."""
-        # A failed condition: our lease lapsed and another worker holds the effect now, theirs
-        # to finish.
-        with contextlib.suppress(ConditionFailedError):
-            await self._table.delete(
-                keys.effect_key(order_id, command_id, effect), _claim_is_ours(token)
-            )
+        if details is None or event is None or details.order.version != outcome.version:
+            return None
+        snapshot = OrderSnapshot(details.order, details.transactions, event, outcome.previous_total)
+        return PendingEffects(snapshot, performed_effects(items, outcome.event_id))
 
     async def record_effect(
         self,
-        order_id: str,
-        command_id: str,
+        outcome: CommandOutcome,
         effect: Effect,
-        token: str,
-        result: str,
         event: TimelineEvent,
         now: datetime,
         receipt: IssuedReceipt | None = None,
-    ) -> bool:
-        """Record our claimed effect done, with its timeline event.
-
-        False when the claim is no longer ours (our lease lapsed and another worker took the
-        effect over); any other failure (throttling, a conflicting transaction) raises, to be
-        retried: the effect is not recorded until this succeeds.
-        """
-        record = effect_item(order_id, command_id, effect, result, now, receipt)
-        try:
-            await self._table.transact(
-                [
-                    self._put(record, _claim_is_ours(token)),
-                    self._put(event_item(order_id, new_ulid(), event, command_id, now)),
-                ]
-            )
-        except TransactionCanceledError:
-            current = await self._effect_record(order_id, command_id, effect)
-            if current is None or current.get(keys.CLAIM_TOKEN) == token:
-                raise  # still our claim: the transaction failed for another reason
-            return False
-        return True
-
-    async def _effect_record(self, order_id: str, command_id: str, effect: Effect) -> Item | None:
-        return await self._table.get(keys.effect_key(order_id, command_id, effect), consistent=True)
+    ) -> None:
+        """Record a performed effect as its timeline event: one PutItem, once. A second
+        record of the same effect (a retry after a lost answer) changes nothing."""
+        assert outcome.order_id is not None
+        assert outcome.event_id is not None
+        record = effect_event_item(
+            outcome.order_id, outcome.event_id, effect, event, outcome.command_id, now, receipt
+        )
+        with contextlib.suppress(ConditionFailedError):
+            await self._table.put(record, ITEM_IS_NEW)
 
     async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command_id: str) -> None:
         try:
@@ -272,14 +274,6 @@ class DynamoCommandStore:
 
     def _put_outcome(self, outcome: CommandOutcome) -> TransactWriteItemTypeDef:
         return self._put(command_outcome_item(outcome), ITEM_IS_NEW)
-
-
-def _claim_is_ours(token: str) -> Condition:
-    """Only the worker holding an effect's claim may release or complete it."""
-    return Condition(
-        f"{ref(keys.STATE)} = :claimed AND {ref(keys.CLAIM_TOKEN)} = :token",
-        {":claimed": EFFECT_CLAIMED, ":token": token},
-    )
 
 
 def _applied(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:

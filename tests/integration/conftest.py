@@ -22,6 +22,7 @@ from app.worker_runtime import WorkerRuntime
 from domain.commands import (
     CancelOrder,
     CommandOutcome,
+    CompleteDelivery,
     DispatchOrder,
     PlaceOrder,
     RegisterCustomer,
@@ -106,6 +107,16 @@ def cancel_command(actor: Actor, order_id: str, expected_version: int | None = N
 
 def dispatch_command(order_id: str, expected_version: int | None = None) -> DispatchOrder:
     return DispatchOrder(
+        command_id=command_id_for(STAFF.sub),
+        actor=STAFF,
+        issued_at=utc_now(),
+        order_id=order_id,
+        expected_version=expected_version,
+    )
+
+
+def complete_command(order_id: str, expected_version: int | None = None) -> CompleteDelivery:
+    return CompleteDelivery(
         command_id=command_id_for(STAFF.sub),
         actor=STAFF,
         issued_at=utc_now(),

@@ -202,6 +202,37 @@ async def test_an_ses_outage_delays_the_emails_and_sends_each_once(stack: Stack)
     assert kinds.count("RECEIPT_ISSUED") == 1
 
 
+async def test_a_delivery_cut_short_leaves_the_rest_to_the_next_and_nothing_twice(
+    stack: Stack,
+) -> None:
+    """No claim guards effects: the next delivery of a message (SQS hands a FIFO group's
+    message to one worker at a time) reads what was recorded and performs only the rest."""
+    await stack.apply(register_command("ann"))
+    placed = place_command("ann")
+    ses = await stack.clients.sesv2()
+
+    with (
+        failing_once(ses, "SendEmail", "ServiceUnavailable") as failures,
+        pytest.raises(ClientError),
+    ):
+        await stack.apply(placed)
+    redelivered = await stack.apply(placed)
+
+    assert failures == ["SendEmail"]
+    assert redelivered.state is CommandState.APPLIED
+    details = await (await stack.context_for_staff()).reads.order_details(placed.order_id)
+    assert details is not None
+    assert len(details.transactions) == 1
+    kinds = [event.kind for event in details.history]
+    assert (kinds.count("ORDER_PLACED"), kinds.count("RECEIPT_ISSUED")) == (1, 1)
+    assert kinds.count("EMAIL_SENT") == 2
+    assert await receipt_keys(stack, placed.order_id) == [f"receipts/{placed.order_id}/v1.pdf"]
+    assert sorted(email.to for email in await stack.emails(placed.order_id)) == [
+        "ann@example.com",
+        BUSINESS.orders_email,
+    ]
+
+
 async def test_an_s3_outage_delays_the_receipt_and_loses_nothing(stack: Stack) -> None:
     await stack.apply(register_command("ann"))
     placed = place_command("ann")
@@ -248,11 +279,11 @@ async def test_a_throttled_record_of_a_sent_receipt_is_retried_not_dropped(stack
     placed = place_command("ann")
     dynamodb = await stack.clients.dynamodb()
 
-    # The order's own transaction is the first; recording its receipt is the second.
-    with failing_once(dynamodb, "TransactWriteItems", "ThrottlingException", call=2) as failures:
+    # The order's own transaction comes first; recording its receipt is the first PutItem.
+    with failing_once(dynamodb, "PutItem", "ThrottlingException") as failures:
         outcome = await stack.apply(placed)
 
-    assert failures == ["TransactWriteItems"]
+    assert failures == ["PutItem"]
     assert outcome.state is CommandState.APPLIED
     details = await (await stack.context_for_staff()).reads.order_details(placed.order_id)
     assert details is not None

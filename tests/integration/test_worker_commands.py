@@ -8,7 +8,7 @@ import pytest
 
 from app.aws_clients import AwsClients
 from app.worker_runtime import WorkerRuntime
-from domain.commands import CommandOutcome, CommandState, ModifyOrder
+from domain.commands import CommandState, ModifyOrder
 from domain.errors import ErrorCode
 from domain.ids import command_id_for
 from domain.orders import Actor, DeliveryPriority, LineRequest, OrderStatus, TransactionKind
@@ -21,7 +21,6 @@ from tests.integration.conftest import (
     place_command,
     register_command,
 )
-from workers.dynamodb_store import EffectInProgressError
 
 pytestmark = pytest.mark.integration
 
@@ -51,42 +50,6 @@ async def test_placed_order_is_priced_from_the_catalogue_and_charged(stack: Stac
         "RECEIPT_ISSUED",
         "EMAIL_SENT",
         "EMAIL_SENT",
-    ]
-
-
-async def test_the_same_command_on_two_workers_at_once_applies_once(stack: Stack) -> None:
-    await stack.apply(register_command("ann"))
-    command = place_command("ann")
-    other_clients = AwsClients(REGION, stack.settings.aws_endpoint_url)
-    other_worker = await WorkerRuntime(stack.settings, other_clients).handlers()
-
-    try:
-        results = await asyncio.gather(
-            stack.apply(command), other_worker.handle(command), return_exceptions=True
-        )
-    finally:
-        await other_clients.close()
-    # A worker that finds the other one sending an email backs off; its message comes back.
-    backed_off = [result for result in results if isinstance(result, EffectInProgressError)]
-    assert (
-        len(backed_off)
-        + sum(
-            isinstance(result, CommandOutcome) and result.state is CommandState.APPLIED
-            for result in results
-        )
-        == 2
-    ), results
-    retried = await stack.apply(command)
-
-    assert retried.state is CommandState.APPLIED
-    details = await _details(stack, command.order_id)
-    assert details is not None
-    assert len(details.transactions) == 1
-    assert [event.kind for event in details.history].count("ORDER_PLACED") == 1
-    assert len(details.receipts) == 1
-    assert sorted(email.to for email in await stack.emails(command.order_id)) == [
-        "ann@example.com",
-        "orders@bakery.example",
     ]
 
 

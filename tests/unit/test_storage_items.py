@@ -15,6 +15,7 @@ from domain.notifications import Effect
 from domain.orders import (
     DeliveryPriority,
     EventKind,
+    IssuedReceipt,
     LedgerEntry,
     Order,
     OrderStatus,
@@ -30,8 +31,7 @@ from storage.items import (
     command_outcome_item,
     customer_from_item,
     customer_item,
-    effect_claim_item,
-    effect_item,
+    effect_event_item,
     event_item,
     order_details_from_items,
     order_from_item,
@@ -256,17 +256,62 @@ def test_entities_of_each_kind_name_themselves() -> None:
 def test_the_attributes_conditions_and_filters_name_are_the_stored_ones() -> None:
     order = order_item(an_order())
     product = product_item(a_product())
-    claim = effect_claim_item("01JORDER", "c1", Effect.RECEIPT, NOW, "token")
 
     assert {keys.VERSION, keys.STATUS, keys.PRIORITY} <= order.keys()
     assert keys.ACTIVE in product
-    assert {keys.STATE, keys.LEASE_UNTIL, keys.CLAIM_TOKEN} <= claim.keys()
-    assert (claim[keys.PK], claim[keys.SK]) == ("ORDER#01JORDER", "EFFECT#c1#RECEIPT")
-    assert claim[keys.SK].startswith(keys.effects_prefix("c1"))
 
 
-def test_only_effects_recorded_done_count_as_performed() -> None:
-    claimed = effect_claim_item("01JORDER", "c1", Effect.RECEIPT, NOW, "token")
-    done = effect_item("01JORDER", "c1", Effect.EMAIL_CUSTOMER, "message-id", NOW)
+def _effect(event_id: str, effect: Effect, receipt: IssuedReceipt | None = None) -> Item:
+    event = TimelineEvent(EventKind.RECEIPT_ISSUED if receipt else EventKind.EMAIL_SENT, "Done.")
+    return effect_event_item("01JORDER", event_id, effect, event, "c1", NOW, receipt)
 
-    assert performed_effects([claimed, done]) == {Effect.EMAIL_CUSTOMER}
+
+def test_an_effect_is_recorded_on_the_timeline_right_after_its_change() -> None:
+    change = event_item("01JORDER", "01E1", TimelineEvent(EventKind.PLACED), "c1", NOW)
+    next_change = event_item("01JORDER", "01E2", TimelineEvent(EventKind.CANCELLED), "c2", NOW)
+    receipt = _effect("01E1", Effect.RECEIPT)
+    email = _effect("01E1", Effect.EMAIL_CUSTOMER)
+
+    assert (receipt[keys.PK], receipt[keys.SK]) == ("ORDER#01JORDER", "EVENT#01E1#1.RECEIPT")
+    # In the order they are performed: the change, its receipt, its emails, the next change.
+    assert sorted(item[keys.SK] for item in (next_change, email, receipt, change)) == [
+        change[keys.SK],
+        receipt[keys.SK],
+        email[keys.SK],
+        next_change[keys.SK],
+    ]
+    assert receipt["id"] == "01E1#1.RECEIPT"
+
+
+def test_performed_effects_are_the_recorded_ones_of_that_change_only() -> None:
+    items = [
+        _effect("01E1", Effect.RECEIPT),
+        _effect("01E1", Effect.EMAIL_CUSTOMER),
+        _effect("01E2", Effect.EMAIL_BUSINESS),
+        event_item("01JORDER", "01E1", TimelineEvent(EventKind.PLACED), "c1", NOW),
+    ]
+
+    assert performed_effects(items, "01E1") == {Effect.RECEIPT, Effect.EMAIL_CUSTOMER}
+    assert performed_effects(items, "01E3") == frozenset()
+
+
+def test_receipts_read_from_their_events_and_from_effect_records_written_before_them() -> None:
+    order = an_order(id="01JORDER", version=2)
+    first = IssuedReceipt(1, "receipts/01JORDER/v1.pdf", NOW)
+    second = IssuedReceipt(2, "receipts/01JORDER/v2.pdf", NOW)
+    legacy = {
+        keys.PK: "ORDER#01JORDER",
+        keys.SK: "EFFECT#c1#RECEIPT",
+        "effect": "RECEIPT",
+        keys.STATE: "DONE",
+        "receipt": {"version": 1, "key": first.key, "issued_at": "2025-03-14T09:26:53.589Z"},
+    }
+    claimed = {**legacy, keys.SK: "EFFECT#c0#RECEIPT", keys.STATE: "CLAIMED"}
+
+    details = order_details_from_items(
+        [legacy, claimed, _effect("01E2", Effect.RECEIPT, second), order_item(order)]
+    )
+
+    assert details is not None
+    assert [receipt.version for receipt in details.receipts] == [1, 2]
+    assert details.latest_receipt == second
