@@ -211,7 +211,8 @@ class UpsertProduct(Command):
         return f"product-{self.sku}"
 
 
-_REGISTRY: dict[str, type[Command]] = {
+# Every command a message can carry, by the type name its envelope gives.
+COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
         RegisterCustomer,
@@ -246,7 +247,7 @@ def decode_command(body: str) -> Command:
     schema = envelope.get("schema") if isinstance(envelope, dict) else None
     if type(schema) is not int or schema != MESSAGE_SCHEMA_VERSION:
         raise MalformedCommandError("unknown message schema")
-    command_type = _REGISTRY.get(str(envelope.get("type")))
+    command_type = COMMAND_TYPES.get(str(envelope.get("type")))
     if command_type is None:
         raise MalformedCommandError(f"unknown command type {envelope.get('type')!r}")
     try:

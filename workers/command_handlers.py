@@ -44,13 +44,13 @@ from domain.orders import (
     place_order,
 )
 from domain.serialization import utc_now
-from workers.dynamodb_store import (
+from workers.order_effects import OrderEffects
+from workers.ports import (
     CommandAlreadyRecordedError,
+    CommandStore,
     ConcurrentChangeError,
-    DynamoCommandStore,
     UnstorableWriteError,
 )
-from workers.order_effects import OrderEffects
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Replay:
 
 Decision = ApplyChange | CustomerProfile | Product | Replay
 C = TypeVar("C", bound=Command)
-Handler = Callable[[C, DynamoCommandStore, datetime], Awaitable[Decision]]
+Handler = Callable[[C, CommandStore, datetime], Awaitable[Decision]]
 HANDLERS: dict[type[Command], Handler[Any]] = {}
 
 
@@ -89,7 +89,7 @@ def handles(command_type: type[C]) -> Callable[[Handler[C]], Handler[C]]:
 
 
 @handles(PlaceOrder)
-async def place(command: PlaceOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+async def place(command: PlaceOrder, store: CommandStore, now: datetime) -> Decision:
     read = await store.placement(
         command.order_id, command.actor.sub, (line.sku for line in command.items)
     )
@@ -114,7 +114,7 @@ async def place(command: PlaceOrder, store: DynamoCommandStore, now: datetime) -
 
 
 @handles(ModifyOrder)
-async def modify(command: ModifyOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+async def modify(command: ModifyOrder, store: CommandStore, now: datetime) -> Decision:
     order, ledger = await store.order_with_ledger(command.order_id)
     current = ensure_visible(order, command.order_id, command.actor)
     catalogue = {}
@@ -133,7 +133,7 @@ async def modify(command: ModifyOrder, store: DynamoCommandStore, now: datetime)
 
 
 @handles(CancelOrder)
-async def cancel(command: CancelOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+async def cancel(command: CancelOrder, store: CommandStore, now: datetime) -> Decision:
     order, ledger = await store.order_with_ledger(command.order_id)
     current = ensure_visible(order, command.order_id, command.actor)
     change = cancel_order(
@@ -143,7 +143,7 @@ async def cancel(command: CancelOrder, store: DynamoCommandStore, now: datetime)
 
 
 @handles(DispatchOrder)
-async def dispatch(command: DispatchOrder, store: DynamoCommandStore, now: datetime) -> Decision:
+async def dispatch(command: DispatchOrder, store: CommandStore, now: datetime) -> Decision:
     order, ledger = await store.order_with_ledger(command.order_id)
     current = ensure_visible(order, command.order_id, command.actor)
     change = dispatch_order(
@@ -153,7 +153,7 @@ async def dispatch(command: DispatchOrder, store: DynamoCommandStore, now: datet
 
 
 @handles(CompleteDelivery)
-async def complete(command: CompleteDelivery, store: DynamoCommandStore, now: datetime) -> Decision:
+async def complete(command: CompleteDelivery, store: CommandStore, now: datetime) -> Decision:
     order, ledger = await store.order_with_ledger(command.order_id)
     current = ensure_visible(order, command.order_id, command.actor)
     change = complete_delivery(
@@ -163,7 +163,7 @@ async def complete(command: CompleteDelivery, store: DynamoCommandStore, now: da
 
 
 @handles(RegisterCustomer)
-async def register(command: RegisterCustomer, store: DynamoCommandStore, now: datetime) -> Decision:
+async def register(command: RegisterCustomer, store: CommandStore, now: datetime) -> Decision:
     return merge_profile(
         await store.customer(command.actor.sub),
         sub=command.actor.sub,
@@ -176,7 +176,7 @@ async def register(command: RegisterCustomer, store: DynamoCommandStore, now: da
 
 
 @handles(UpsertProduct)
-async def upsert(command: UpsertProduct, _store: DynamoCommandStore, now: datetime) -> Decision:
+async def upsert(command: UpsertProduct, _store: CommandStore, now: datetime) -> Decision:
     return upsert_product(
         by_staff=command.actor.is_staff,
         sku=command.sku,
@@ -191,7 +191,7 @@ async def upsert(command: UpsertProduct, _store: DynamoCommandStore, now: dateti
 class CommandHandlers:
     """Applies each command once through its handler, then performs its effects."""
 
-    def __init__(self, store: DynamoCommandStore, effects: OrderEffects) -> None:
+    def __init__(self, store: CommandStore, effects: OrderEffects) -> None:
         self._store = store
         self._effects = effects
 

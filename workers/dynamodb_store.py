@@ -1,10 +1,10 @@
-"""The worker's data access: the reads it decides on, and the conditional writes that apply."""
+"""The worker's table, workers.ports.CommandStore on DynamoDB: reads, and conditional writes."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,43 +44,16 @@ from storage.table import (
     TransactionCanceledError,
     ref,
 )
+from workers.ports import (
+    CommandAlreadyRecordedError,
+    ConcurrentChangeError,
+    PendingEffects,
+    Placement,
+    UnstorableWriteError,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
-
-
-class CommandAlreadyRecordedError(Exception):
-    """The command's outcome is already stored: this delivery is a repeat and changes nothing."""
-
-
-class ConcurrentChangeError(Exception):
-    """The order changed between the read and the conditional write; decide again."""
-
-
-class UnstorableWriteError(Exception):
-    """A write DynamoDB would refuse however often it is sent (see storage.codec.check_storable).
-
-    Checked before sending, not read from DynamoDB's ValidationException: that answer also
-    means a fault of ours (a malformed expression), which must be retried and alarm, not
-    reject every command.
-    """
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """What placing an order decides on, read in one BatchGetItem."""
-
-    existing: Order | None  # only an idempotency key's replay finds one
-    customer: CustomerProfile | None
-    catalogue: dict[str, Product]
-
-
-@dataclass(frozen=True, slots=True)
-class PendingEffects:
-    """What a retry needs to finish an applied change's effects."""
-
-    snapshot: OrderSnapshot
-    performed: frozenset[Effect]
 
 
 class DynamoCommandStore:

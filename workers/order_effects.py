@@ -30,11 +30,9 @@ from domain.notifications import (
 from domain.orders import IssuedReceipt, TimelineEvent
 from domain.resources import BUCKET
 from domain.serialization import utc_now
-from workers.dynamodb_store import DynamoCommandStore
 from workers.emails import compose_email
-from workers.receipt_archive import S3ReceiptArchive
+from workers.ports import CommandStore, Mailer, ReceiptStore
 from workers.receipts import render_receipt
-from workers.ses_mailer import SesMailer
 
 logger = logging.getLogger(__name__)
 # Tries at recording a performed effect before giving up (a retry of the message then performs
@@ -45,9 +43,9 @@ RECORD_ATTEMPTS = 4
 class OrderEffects:
     def __init__(
         self,
-        store: DynamoCommandStore,
-        archive: S3ReceiptArchive,
-        mailer: SesMailer,
+        store: CommandStore,
+        archive: ReceiptStore,
+        mailer: Mailer,
         business: BusinessProfile,
     ) -> None:
         self._store = store

@@ -1,0 +1,238 @@
+"""In-memory fakes of the worker's ports (workers/ports.py), with the same refusals.
+
+FakeCommandStore keeps the conditions the table's writes carry: an outcome is written once,
+an order change applies only to the order as it was read. Tests can make the next changes race
+(`races`) or make a write unstorable (`unstorable`), and read what was called (`calls`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from domain.catalog import Product
+from domain.commands import Command, CommandOutcome, CommandState
+from domain.customers import CustomerProfile
+from domain.errors import DomainError
+from domain.ids import new_ulid
+from domain.notifications import Effect, OrderSnapshot, effects_of
+from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from workers.emails import Email
+from workers.ports import (
+    CommandAlreadyRecordedError,
+    ConcurrentChangeError,
+    PendingEffects,
+    Placement,
+    UnstorableWriteError,
+)
+
+
+@dataclass
+class FakeCommandStore:
+    outcomes: dict[str, CommandOutcome] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    ledgers: defaultdict[str, list[Transaction]] = field(default_factory=lambda: defaultdict(list))
+    # Each order's timeline: (event id, event), change events and effect events alike.
+    timelines: defaultdict[str, list[tuple[str, TimelineEvent]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    performed: defaultdict[str, set[Effect]] = field(default_factory=lambda: defaultdict(set))
+    receipts: list[IssuedReceipt] = field(default_factory=list)
+    profiles: dict[str, CustomerProfile] = field(default_factory=dict)
+    catalogue: dict[str, Product] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    races: int = 0  # the next this many order changes find the order moved on
+    unstorable: bool = False
+
+    async def command_outcome(self, command_id: str) -> CommandOutcome | None:
+        self.calls["command_outcome"] += 1
+        return self.outcomes.get(command_id)
+
+    async def placement(self, order_id: str, sub: str, skus: Iterable[str]) -> Placement:
+        self.calls["placement"] += 1
+        return Placement(self.orders.get(order_id), self.profiles.get(sub), self._catalogue(skus))
+
+    async def order_with_ledger(
+        self, order_id: str
+    ) -> tuple[Order | None, tuple[Transaction, ...]]:
+        self.calls["order_with_ledger"] += 1
+        return self.orders.get(order_id), tuple(self.ledgers[order_id])
+
+    async def customer(self, sub: str) -> CustomerProfile | None:
+        self.calls["customer"] += 1
+        return self.profiles.get(sub)
+
+    async def products(self, skus: Iterable[str]) -> dict[str, Product]:
+        self.calls["products"] += 1
+        return self._catalogue(skus)
+
+    async def apply_order_change(
+        self,
+        command: Command,
+        change: OrderChange,
+        ledger: tuple[Transaction, ...],
+        now: datetime,
+    ) -> tuple[CommandOutcome, OrderSnapshot]:
+        self.calls["apply_order_change"] += 1
+        self._check_writable(command.command_id)
+        stored = self.orders.get(change.order.id)
+        as_read = (
+            stored is None
+            if change.previous is None
+            else stored is not None
+            and (stored.version, stored.status) == (change.previous.version, change.previous.status)
+        )
+        if self.races or not as_read:
+            self.races = max(self.races - 1, 0)
+            raise ConcurrentChangeError(command.command_id)
+        order = change.order
+        if change.ledger_entry is not None:
+            entry = change.ledger_entry
+            booked = Transaction(
+                new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now
+            )
+            ledger = (*ledger, booked)
+        event_id = new_ulid()
+        previous_total = None if change.previous is None else change.previous.total
+        outcome = replace(
+            _outcome(command.command_id, command.actor.sub, CommandState.APPLIED, order.id, now),
+            effects=effects_of(change),
+            event_id=event_id,
+            version=order.version,
+            previous_total=previous_total,
+        )
+        self.orders[order.id] = order
+        self.ledgers[order.id] = list(ledger)
+        self.timelines[order.id].append((event_id, change.event))
+        self.outcomes[command.command_id] = outcome
+        return outcome, OrderSnapshot(order, ledger, change.event, previous_total)
+
+    async def save_profile(
+        self, command: Command, profile: CustomerProfile, now: datetime
+    ) -> CommandOutcome:
+        self.calls["save_profile"] += 1
+        outcome = self._record(command, None, now)
+        self.profiles[profile.id] = profile
+        return outcome
+
+    async def save_product(
+        self, command: Command, product: Product, now: datetime
+    ) -> CommandOutcome:
+        self.calls["save_product"] += 1
+        outcome = self._record(command, None, now)
+        self.catalogue[product.sku] = product
+        return outcome
+
+    async def record_outcome_only(
+        self, command: Command, order_id: str | None, now: datetime
+    ) -> CommandOutcome:
+        self.calls["record_outcome_only"] += 1
+        return self._record(command, order_id, now)
+
+    async def record_rejection(
+        self,
+        command_id: str,
+        actor_sub: str,
+        order_id: str | None,
+        refusal: DomainError,
+        now: datetime,
+    ) -> CommandOutcome:
+        self.calls["record_rejection"] += 1
+        if command_id in self.outcomes:
+            raise CommandAlreadyRecordedError(command_id)
+        outcome = _outcome(command_id, actor_sub, CommandState.REJECTED, order_id, now, refusal)
+        self.outcomes[command_id] = outcome
+        return outcome
+
+    async def pending_effects(self, outcome: CommandOutcome) -> PendingEffects | None:
+        self.calls["pending_effects"] += 1
+        order = self.orders.get(outcome.order_id or "")
+        events = dict(self.timelines[outcome.order_id or ""])
+        event = events.get(outcome.event_id or "")
+        if order is None or event is None or order.version != outcome.version:
+            return None
+        snapshot = OrderSnapshot(
+            order, tuple(self.ledgers[order.id]), event, outcome.previous_total
+        )
+        return PendingEffects(snapshot, frozenset(self.performed[outcome.event_id or ""]))
+
+    async def record_effect(
+        self,
+        outcome: CommandOutcome,
+        effect: Effect,
+        event: TimelineEvent,
+        now: datetime,
+        receipt: IssuedReceipt | None = None,
+    ) -> None:
+        self.calls["record_effect"] += 1
+        assert outcome.order_id is not None
+        assert outcome.event_id is not None
+        if effect in self.performed[outcome.event_id]:
+            return  # written only if absent
+        self.performed[outcome.event_id].add(effect)
+        self.timelines[outcome.order_id].append((f"{outcome.event_id}#{effect}", event))
+        if receipt is not None:
+            self.receipts.append(receipt)
+
+    def _catalogue(self, skus: Iterable[str]) -> dict[str, Product]:
+        return {sku: self.catalogue[sku] for sku in set(skus) if sku in self.catalogue}
+
+    def _check_writable(self, command_id: str) -> None:
+        if self.unstorable:
+            raise UnstorableWriteError("text DynamoDB cannot store")
+        if command_id in self.outcomes:
+            raise CommandAlreadyRecordedError(command_id)
+
+    def _record(self, command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
+        self._check_writable(command.command_id)
+        outcome = _outcome(
+            command.command_id, command.actor.sub, CommandState.APPLIED, order_id, now
+        )
+        self.outcomes[command.command_id] = outcome
+        return outcome
+
+
+@dataclass
+class FakeReceiptStore:
+    stored: dict[str, bytes] = field(default_factory=dict)
+    failures: int = 0  # the next this many stores fail
+
+    async def store(self, key: str, pdf: bytes) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the receipt store is unreachable")
+        self.stored.setdefault(key, pdf)
+
+
+@dataclass
+class FakeMailer:
+    sent: list[Email] = field(default_factory=list)
+    failures: int = 0  # the next this many sends fail
+
+    async def send(self, email: Email) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the mail service is unreachable")
+        self.sent.append(email)
+        return f"message-{len(self.sent)}"
+
+
+def _outcome(
+    command_id: str,
+    actor_sub: str,
+    state: CommandState,
+    order_id: str | None,
+    now: datetime,
+    refusal: DomainError | None = None,
+) -> CommandOutcome:
+    return CommandOutcome(
+        command_id=command_id,
+        actor_sub=actor_sub,
+        state=state,
+        order_id=order_id,
+        error_code=None if refusal is None else refusal.code,
+        error_message=None if refusal is None else refusal.message,
+        recorded_at=now,
+    )

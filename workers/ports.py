@@ -1,0 +1,127 @@
+"""What the worker needs from the world, as interfaces: the table, the receipt store, the mailer.
+
+DynamoCommandStore, S3ReceiptArchive and SesMailer implement them on AWS; tests/fakes.py keeps
+an in-memory fake of each, so handlers and the batch processor are tested without an emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.catalog import Product
+from domain.commands import Command, CommandOutcome
+from domain.customers import CustomerProfile
+from domain.errors import DomainError
+from domain.notifications import Effect, OrderSnapshot
+from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from workers.emails import Email
+
+
+class CommandAlreadyRecordedError(Exception):
+    """The command's outcome is already stored: this delivery is a repeat and changes nothing."""
+
+
+class ConcurrentChangeError(Exception):
+    """The order changed between the read and the conditional write; decide again."""
+
+
+class UnstorableWriteError(Exception):
+    """A write the table would refuse however often it is sent (too large, unencodable text).
+
+    Checked before sending, not read from DynamoDB's ValidationException: that answer also
+    means a fault of ours (a malformed expression), which must be retried and alarm, not
+    reject every command.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What placing an order decides on, read at once."""
+
+    existing: Order | None  # only an idempotency key's replay finds one
+    customer: CustomerProfile | None
+    catalogue: dict[str, Product]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEffects:
+    """What a retry needs to finish an applied change's effects."""
+
+    snapshot: OrderSnapshot
+    performed: frozenset[Effect]
+
+
+class CommandStore(Protocol):
+    """The reads handlers decide on, and the conditional writes that apply a command once.
+
+    Every write records the command's outcome, and refuses with CommandAlreadyRecordedError
+    when it exists; an order change refuses with ConcurrentChangeError when the order is no
+    longer as read; UnstorableWriteError is raised before anything is sent.
+    """
+
+    async def command_outcome(self, command_id: str) -> CommandOutcome | None: ...
+
+    async def placement(self, order_id: str, sub: str, skus: Iterable[str]) -> Placement: ...
+
+    async def order_with_ledger(
+        self, order_id: str
+    ) -> tuple[Order | None, tuple[Transaction, ...]]: ...
+
+    async def customer(self, sub: str) -> CustomerProfile | None: ...
+
+    async def products(self, skus: Iterable[str]) -> dict[str, Product]: ...
+
+    async def apply_order_change(
+        self,
+        command: Command,
+        change: OrderChange,
+        ledger: tuple[Transaction, ...],
+        now: datetime,
+    ) -> tuple[CommandOutcome, OrderSnapshot]: ...
+
+    async def save_profile(
+        self, command: Command, profile: CustomerProfile, now: datetime
+    ) -> CommandOutcome: ...
+
+    async def save_product(
+        self, command: Command, product: Product, now: datetime
+    ) -> CommandOutcome: ...
+
+    async def record_outcome_only(
+        self, command: Command, order_id: str | None, now: datetime
+    ) -> CommandOutcome: ...
+
+    async def record_rejection(
+        self,
+        command_id: str,
+        actor_sub: str,
+        order_id: str | None,
+        refusal: DomainError,
+        now: datetime,
+    ) -> CommandOutcome: ...
+
+    async def pending_effects(self, outcome: CommandOutcome) -> PendingEffects | None: ...
+
+    async def record_effect(
+        self,
+        outcome: CommandOutcome,
+        effect: Effect,
+        event: TimelineEvent,
+        now: datetime,
+        receipt: IssuedReceipt | None = None,
+    ) -> None: ...
+
+
+class ReceiptStore(Protocol):
+    async def store(self, key: str, pdf: bytes) -> None:
+        """Keep the receipt under `key`, once: a key already written is left as it is."""
+        ...
+
+
+class Mailer(Protocol):
+    async def send(self, email: Email) -> str:
+        """Send the email; its message id."""
+        ...
