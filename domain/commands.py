@@ -226,6 +226,21 @@ COMMAND_TYPES: dict[str, type[Command]] = {
 }
 
 
+def queue_lane(
+    command: Command, order_priority: DeliveryPriority | None = None
+) -> DeliveryPriority:
+    """The queue a command goes to. An order's commands share its priority's queue (and its
+    FIFO group), fixed when it was placed; profiles and products, rare and small commands
+    orders depend on, take the urgent lane so a backlog of standard orders never holds them."""
+    if isinstance(command, PlaceOrder):
+        return command.priority
+    if isinstance(command, OrderCommand):
+        if order_priority is None:
+            raise ValueError(f"{type(command).__name__} goes on its order's lane: name it")
+        return order_priority
+    return DeliveryPriority.URGENT
+
+
 def encode_command(command: Command) -> str:
     """The SQS message body: `{"schema": 1, "type": "PlaceOrder", "command": {...}}`."""
     return json.dumps(

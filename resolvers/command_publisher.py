@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,7 +22,15 @@ class CommandQueueUnavailableError(Exception):
     """SQS did not take the command: nothing was queued, and the call is safe to retry."""
 
 
+class CommandPublisher(Protocol):
+    async def publish(self, command: Command, priority: DeliveryPriority) -> None:
+        """Queue the command for the worker, or raise CommandQueueUnavailableError."""
+        ...
+
+
 class SqsCommandPublisher:
+    """CommandPublisher on SQS FIFO."""
+
     def __init__(self, client: SQSClient, queue_urls: Mapping[DeliveryPriority, str]) -> None:
         self._client = client
         self._queue_urls = dict(queue_urls)

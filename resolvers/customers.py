@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.commands import RegisterCustomer
+from domain.commands import RegisterCustomer, queue_lane
 from domain.customers import Address, CustomerProfile
 from domain.errors import InvalidInputError
-from domain.ids import command_id_for, is_subject
-from domain.orders import DeliveryPriority
-from domain.serialization import utc_now
+from domain.ids import is_subject
 from resolvers.command_publisher import QueuedCommand
 
 if TYPE_CHECKING:
@@ -56,15 +54,11 @@ async def register_customer(
             "change it in your account, not here.",
         )
     command = RegisterCustomer(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         name=name,
         email=verified,
         phone=phone,
         default_address=default_address,
     )
-    # Orders depend on profiles and products: the urgent lane keeps these rare, small commands
-    # from waiting behind a backlog of standard orders.
-    await context.commands.publish(command, DeliveryPriority.URGENT)
+    await context.commands.publish(command, queue_lane(command))
     return QueuedCommand(command.command_id, None)

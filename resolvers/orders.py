@@ -14,6 +14,7 @@ from domain.commands import (
     ModifyOrder,
     OrderCommand,
     PlaceOrder,
+    queue_lane,
     validate_lines,
 )
 from domain.customers import Address
@@ -114,9 +115,7 @@ async def place_order(
         )
     idempotency_key = validation.idempotency_key("idempotencyKey", idempotency_key)
     command = PlaceOrder(
-        command_id=command_id_for(sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         order_id=order_id_for(sub, idempotency_key),
         items=tuple(items),
         priority=priority,
@@ -133,7 +132,7 @@ async def place_order(
                 sub, replay_key=f"{idempotency_key}\x1f{command.fingerprint}"
             ),
         )
-    await context.commands.publish(command, priority)
+    await context.commands.publish(command, queue_lane(command))
     return QueuedCommand(command.command_id, command.order_id)
 
 
@@ -147,9 +146,7 @@ async def modify_order(
     notes: str | None,
 ) -> QueuedCommand:
     command = ModifyOrder(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         order_id=order_id,
         expected_version=expected_version,
         items=None if items is None else tuple(items),
@@ -165,9 +162,7 @@ async def cancel_order(
     context: RequestContext, *, order_id: str, expected_version: int | None, reason: str | None
 ) -> QueuedCommand:
     command = CancelOrder(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         order_id=order_id,
         expected_version=expected_version,
         reason=reason,
@@ -203,9 +198,7 @@ async def _advance(
     """A staff move along the delivery: forbidden to customers before anything is read."""
     _require_staff(context)
     command = command_type(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         order_id=order_id,
         expected_version=expected_version,
     )
@@ -227,6 +220,5 @@ async def _visible_order(context: RequestContext, order_id: str) -> Order:
 
 
 async def _queue(context: RequestContext, command: OrderCommand, current: Order) -> QueuedCommand:
-    # An order's priority is fixed when placed, so all its commands share its queue and group.
-    await context.commands.publish(command, current.priority)
+    await context.commands.publish(command, queue_lane(command, current.priority))
     return QueuedCommand(command.command_id, command.order_id)

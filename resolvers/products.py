@@ -6,11 +6,8 @@ from typing import TYPE_CHECKING
 
 from domain import validation
 from domain.catalog import Product
-from domain.commands import UpsertProduct
+from domain.commands import UpsertProduct, queue_lane
 from domain.errors import ForbiddenError
-from domain.ids import command_id_for
-from domain.orders import DeliveryPriority
-from domain.serialization import utc_now
 from resolvers.command_publisher import QueuedCommand
 from resolvers.pagination import Page, decode_cursor, page_size
 
@@ -48,16 +45,12 @@ async def upsert_product(
     if not context.identity.is_staff:
         raise ForbiddenError("Only staff can manage products.")
     command = UpsertProduct(
-        command_id=command_id_for(context.identity.sub),
-        actor=context.identity.actor,
-        issued_at=utc_now(),
+        **context.command_header(),
         sku=sku,
         name=name,
         price=price,
         active=active,
         description=description,
     )
-    # Orders depend on profiles and products: the urgent lane keeps these rare, small commands
-    # from waiting behind a backlog of standard orders.
-    await context.commands.publish(command, DeliveryPriority.URGENT)
+    await context.commands.publish(command, queue_lane(command))
     return QueuedCommand(command.command_id, None)

@@ -13,12 +13,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain.catalog import Product
-from domain.commands import Command, CommandOutcome, CommandState
+from domain.commands import Command, CommandOutcome, CommandState, encode_command
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
 from domain.notifications import Effect, OrderSnapshot, effects_of
-from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from domain.orders import (
+    DeliveryPriority,
+    IssuedReceipt,
+    Order,
+    OrderChange,
+    TimelineEvent,
+    Transaction,
+)
+from resolvers.command_publisher import CommandQueueUnavailableError
 from workers.emails import Email
 from workers.ports import (
     CommandAlreadyRecordedError,
@@ -217,6 +225,24 @@ class FakeMailer:
             raise ConnectionError("the mail service is unreachable")
         self.sent.append(email)
         return f"message-{len(self.sent)}"
+
+
+@dataclass
+class FakePublisher:
+    """Queues as SQS FIFO would: per priority, deduplicated by command id."""
+
+    queued: defaultdict[DeliveryPriority, list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    unavailable: bool = False
+    _seen: set[str] = field(default_factory=set)
+
+    async def publish(self, command: Command, priority: DeliveryPriority) -> None:
+        if self.unavailable:
+            raise CommandQueueUnavailableError(command.command_id)
+        if command.command_id not in self._seen:
+            self._seen.add(command.command_id)
+            self.queued[priority].append(encode_command(command))
 
 
 def _outcome(

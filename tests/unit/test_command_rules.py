@@ -7,17 +7,24 @@ from datetime import timedelta
 import pytest
 
 from domain.catalog import upsert_product
+from domain.commands import queue_lane
 from domain.customers import merge_profile
 from domain.errors import ForbiddenError, IdempotencyConflictError
-from domain.orders import is_replayed_placement
+from domain.orders import DeliveryPriority, is_replayed_placement
 from tests.factories import (
     CUSTOMER_SUB,
     NOW,
     OTHER_CUSTOMER_SUB,
     TEA,
+    a_cancel_order_command,
+    a_dispatch_order_command,
+    a_modify_order_command,
+    a_place_order_command,
     a_profile,
+    a_register_customer_command,
     an_address,
     an_order,
+    an_upsert_product_command,
 )
 
 LATER = NOW + timedelta(days=3)
@@ -115,3 +122,26 @@ def test_nobody_else_manages_the_catalogue() -> None:
         upsert_product(
             by_staff=False, sku=TEA, name="Tea", price=450, active=True, description="x", now=NOW
         )
+
+
+@pytest.mark.parametrize("priority", list(DeliveryPriority))
+def test_an_order_s_commands_take_its_lane_from_placing_on(priority: DeliveryPriority) -> None:
+    order_id = a_place_order_command().order_id
+
+    assert queue_lane(a_place_order_command(priority=priority)) is priority
+    for command in (
+        a_modify_order_command(order_id=order_id),
+        a_cancel_order_command(order_id=order_id),
+        a_dispatch_order_command(order_id=order_id),
+    ):
+        assert queue_lane(command, priority) is priority
+
+
+def test_profiles_and_products_take_the_urgent_lane() -> None:
+    assert queue_lane(a_register_customer_command()) is DeliveryPriority.URGENT
+    assert queue_lane(an_upsert_product_command()) is DeliveryPriority.URGENT
+
+
+def test_an_order_s_command_without_its_lane_is_a_mistake_of_ours() -> None:
+    with pytest.raises(ValueError, match="lane"):
+        queue_lane(a_cancel_order_command())
