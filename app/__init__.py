@@ -1,1 +1,1 @@
-"""The composition root: settings, the ASGI app, the Lambda handlers, the local server and CLI."""
+"""The composition root: settings, the ASGI app, the Lambda handlers; app.local runs them here."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -18,8 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,7 +27,6 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from app.api_services import LazyApiServices
-from app.graphiql_page import FIRST_QUERY_PATH, GRAPHIQL_ASSETS_DIR, graphiql_html
 from app.graphql_request import (
     GRAPHQL_RESPONSE_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
@@ -47,7 +45,6 @@ from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema
 
 logger = logging.getLogger(__name__)
-GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
 CORRELATION_ID_HEADER = "x-correlation-id"
 # A GraphQL request is a query text and its variables: 64 KiB is far beyond any real one
 # (the token limit stops long queries anyway), and keeps a flood of large bodies cheap.
@@ -58,6 +55,15 @@ _CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _parsed_operation: ContextVar[GraphQLRequestData] = ContextVar("parsed_operation")
 # The media type the client accepts, which the answer is written in (create_response).
 _response_media_type: ContextVar[str] = ContextVar("response_media_type")
+
+
+@dataclass(frozen=True, slots=True)
+class IdePage:
+    """A GraphQL IDE for browsers: its page, and the routes that serve what the page loads.
+    The local server brings GraphiQL (app.local.graphiql_page); the Lambda serves no IDE."""
+
+    html: str
+    asset_routes: Sequence[BaseRoute] = ()
 
 
 class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
@@ -81,27 +87,17 @@ class OrderDeliveryGraphQL(GraphQL[RequestContext, None]):
         authenticator: Authenticator,
         *,
         developer_mode: bool,
-        ide_headers: Mapping[str, str] | None = None,
+        ide: IdePage | None = None,
     ) -> None:
         super().__init__(
             build_schema(developer_mode=developer_mode),
-            graphql_ide="graphiql" if developer_mode else None,
+            graphql_ide="graphiql" if ide is not None else None,
             # Strawberry still refuses a mutation over GET (a 405, in _run): GETs change nothing.
             allow_queries_via_get=True,
         )
         self._services = services
         self._authenticator = authenticator
-        # The IDE opens ready: a first query in the editor, these headers (a demo token) in
-        # its Headers tab, so the schema loads without pasting anything.
-        self._ide_page = (
-            graphiql_html(
-                GRAPHIQL_ASSETS_PATH,
-                default_query=FIRST_QUERY_PATH.read_text(encoding="utf-8"),
-                default_headers=json.dumps(dict(ide_headers), indent=2) if ide_headers else None,
-            )
-            if developer_mode
-            else ""
-        )
+        self._ide_page = ide.html if ide is not None else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -310,23 +306,18 @@ def create_app(
     developer_mode: bool,
     cors_allowed_origins: Sequence[str] = (),
     extra_routes: Sequence[BaseRoute] = (),
-    ide_headers: Mapping[str, str] | None = None,
+    ide: IdePage | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = [
         # Every method reaches the view, which refuses all but GET and POST itself (`Allow`).
         Route(
             GRAPHQL_PATH,
-            OrderDeliveryGraphQL(
-                services, authenticator, developer_mode=developer_mode, ide_headers=ide_headers
-            ),
+            OrderDeliveryGraphQL(services, authenticator, developer_mode=developer_mode, ide=ide),
         ),
         Route("/healthz", _health),
         *extra_routes,
+        *(ide.asset_routes if ide is not None else ()),
     ]
-    if developer_mode:
-        routes.append(
-            Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS_DIR, check_dir=False))
-        )
     # CORS outermost, so even the correlation id's 500 reaches a browser with its CORS headers.
     middleware = []
     if cors_allowed_origins:

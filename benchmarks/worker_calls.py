@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.aws_clients import AwsClients
-from app.demo_catalogue import seed_demo_catalogue
-from app.emulator import EmbeddedAwsEmulator
-from app.local_resources import create_resources
-from app.local_server import local_business
+from app.local.demo_catalogue import seed_demo_catalogue
+from app.local.emulator import EmbeddedAwsEmulator
+from app.local.resources import create_resources
+from app.local.server import local_business
 from app.worker_runtime import WorkerRuntime
 from domain.commands import CompleteDelivery, DispatchOrder, PlaceOrder, RegisterCustomer
 from domain.customers import Address

@@ -4,10 +4,11 @@
 
 Only the runtime dependencies go in (`uv export` without the dev, local and infra groups), as
 wheels for the Lambda's Python version and architecture; botocore keeps the service models of
-the services the code calls and nothing else. Bytecode is compiled by an interpreter of the
-target version when the build machine has one (pyenv's, say); without one the bundle ships
-sources only, which works but compiles on every cold start. Bundles are cached by the hash of
-their inputs under build/.
+the services the code calls and nothing else. Our packages go in without the local harness
+(app/local: the emulator, the local server, dev tokens, GraphiQL). Bytecode is compiled by an
+interpreter of the target version when the build machine has one (pyenv's, say); without one
+the bundle ships sources only, which works but compiles on every cold start. Bundles are
+cached by the hash of their inputs under build/.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ LAMBDA_PLATFORM = "aarch64"
 PLATFORMS = {"aarch64": "aarch64-manylinux_2_28", "x86_64": "x86_64-manylinux_2_28"}
 # botocore ships every AWS service's model (most of its size); the code calls only these.
 BOTOCORE_SERVICES = frozenset({"dynamodb", "sqs", "s3", "sesv2", "sts", "sso", "sso-oidc"})
-_SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "graphiql_assets")
+# Run on a developer's machine only, never imported by the handlers (an import-linter contract).
+LOCAL_ONLY = (Path("app", "local"),)
+_SKIPPED_NAMES = shutil.ignore_patterns("__pycache__", "*.pyc")
 # The receipt's font packages are read by path (workers/receipt_fonts.py), never imported, so
 # what they depend on to be imported (fontTools alone is 24 MB) stays out of the bundle.
 NOT_IMPORTED = frozenset({"fonttools", "justmytype", "fontpkg"})
@@ -47,14 +50,23 @@ def bundle_inputs_digest(platform: str, python: str) -> str:
     digest.update(Path(__file__).read_bytes())
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*")):
-            if (
-                path.is_file()
-                and "__pycache__" not in path.parts
-                and "graphiql_assets" not in path.parts
-            ):
-                digest.update(str(path.relative_to(ROOT)).encode())
+            relative = path.relative_to(ROOT)
+            if path.is_file() and "__pycache__" not in path.parts and _is_shipped(relative):
+                digest.update(str(relative).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _is_shipped(relative: Path) -> bool:
+    return not any(relative.is_relative_to(local) for local in LOCAL_ONLY)
+
+
+def _skipped(directory: str, names: list[str]) -> set[str]:
+    """What copytree leaves out of `directory`: caches, and the local harness."""
+    relative = Path(directory).resolve().relative_to(ROOT)
+    return set(_SKIPPED_NAMES(directory, names)) | {
+        name for name in names if not _is_shipped(relative / name)
+    }
 
 
 def build_bundle(
@@ -94,7 +106,7 @@ def build_bundle(
     _prune_botocore(target)
     _prune_unused_fonts(target)
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, target / package, ignore=_SKIPPED)
+        shutil.copytree(ROOT / package, target / package, ignore=_skipped)
     compiler = interpreter_for(python)
     if compiler is None:
         print(f"no Python {python} here: the bundle ships without bytecode", file=sys.stderr)

@@ -19,7 +19,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from app.settings import GRAPHQL_PATH
-from app.web_app import CONFIG_FILE, IMMUTABLE, NO_CACHE
+from app.web_site import CONFIG_FILE, IMMUTABLE, NO_CACHE
 from infra.nag import acknowledge, logical_id
 
 # Vite's output directory for hashed files, beside index.html in web/dist.

@@ -13,7 +13,7 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from app.settings import EnvVar, Settings
-from app.web_app import ORDER_PAGE_FRAGMENT, cognito_sign_in, site_settings
+from app.web_site import ORDER_PAGE_FRAGMENT, cognito_sign_in, site_settings
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
 from domain.resources import BUCKET

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Fetch the npm files behind the GraphiQL page into app/graphiql_assets/.
+"""Fetch the npm files behind the GraphiQL page into app/local/graphiql_assets/.
 
-Reads app/graphiql_assets.json, fetches each package's tarball with `npm pack`
+Reads app/local/graphiql_assets.json, fetches each package's tarball with `npm pack`
 (the tarball only, no dependencies, no install scripts), checks it against the
 sha512 integrity recorded there, and extracts only the listed files, each
 checked against its recorded sha384. A no-op when every file is already present
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "app" / "graphiql_assets.json"
-DEFAULT_DEST = ROOT / "app" / "graphiql_assets"
+MANIFEST = ROOT / "app" / "local" / "graphiql_assets.json"
+DEFAULT_DEST = ROOT / "app" / "local" / "graphiql_assets"
 NPM_TIMEOUT_S = 300
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.emulator import EmbeddedAwsEmulator
+from app.local.emulator import EmbeddedAwsEmulator
 
 
 @pytest.fixture(scope="session")

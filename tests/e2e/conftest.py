@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.cli import DEFAULT_DEV_TOKEN_SECRET
-from resolvers.dev_tokens import DevTokens
+from app.local.cli import DEFAULT_DEV_TOKEN_SECRET
+from app.local.dev_tokens import DevTokens
 
 STARTUP_SECONDS = 60
 COMMAND_SECONDS = 20
@@ -100,7 +100,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def running_server(*options: str) -> Iterator[LiveServer]:
     """`order-delivery serve` with these options, until Ctrl-C (SIGINT) stops it on exit."""
     port = free_port()
-    command = [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "WARNING"]
+    serve = [sys.executable, "-m", "app.local", "serve"]  # what `order-delivery serve` runs
+    command = [*serve, "--port", str(port), "--log-level", "WARNING"]
     process = subprocess.Popen(
         [*command, *options],
         stdout=subprocess.PIPE,

@@ -18,10 +18,10 @@ import boto3
 import httpx
 import pytest
 
-from app.local_server import LOCAL_PREFIX, LOCAL_REGION
+from app.local.dev_tokens import DevTokens
+from app.local.server import LOCAL_PREFIX, LOCAL_REGION
 from domain.ids import new_ulid, order_id_for, owner_tag
 from domain.resources import QUEUES
-from resolvers.dev_tokens import DevTokens
 from tests.e2e import operations as op
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_order_lifecycle import HOME, order_events, place, unique

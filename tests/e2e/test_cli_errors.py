@@ -20,8 +20,9 @@ pytestmark = pytest.mark.e2e
 def _serve(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     # Any free port unless the test names one: 8000 may be taken by a developer's own server.
     port = () if "--port" in arguments else ("--port", "0")
+    serve = [sys.executable, "-m", "app.local", "serve"]  # what `order-delivery serve` runs
     return subprocess.run(
-        [sys.executable, "-m", "app", "serve", "--data-dir", str(tmp_path), *port, *arguments],
+        [*serve, "--data-dir", str(tmp_path), *port, *arguments],
         capture_output=True,
         text=True,
         timeout=90,

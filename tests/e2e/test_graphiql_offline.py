@@ -22,8 +22,8 @@ from playwright.async_api import (
     expect,
 )
 
-from app.graphiql_page import FIRST_QUERY_PATH, missing_graphiql_assets
-from app.local_server import DEMO_CUSTOMER
+from app.local.graphiql_page import FIRST_QUERY_PATH, missing_graphiql_assets
+from app.local.server import DEMO_CUSTOMER
 from tests.e2e.browser import chromium_context
 
 LOCAL_HOST = "127.0.0.1"

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.demo_catalogue import DEMO_PRODUCTS
 from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
+from app.local.demo_catalogue import DEMO_PRODUCTS
 from tests.api_requests import (
     JSON,
     MALFORMED_QUERY_STRINGS,

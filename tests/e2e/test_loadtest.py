@@ -16,7 +16,7 @@ def test_a_small_load_run_loses_and_duplicates_nothing() -> None:
         [
             sys.executable,
             "-m",
-            "app",
+            "app.local",
             "loadtest",
             "--orders",
             "30",

@@ -11,14 +11,14 @@ from typing import Any
 import boto3
 import pytest
 
-from app.local_server import LOCAL_PREFIX, LOCAL_REGION
+from app.local.dev_tokens import DevTokens
+from app.local.server import LOCAL_PREFIX, LOCAL_REGION
 from domain.commands import PlaceOrder, encode_command
 from domain.ids import command_id_for, order_id_for
 from domain.notifications import order_number
 from domain.orders import Actor, DeliveryPriority, LineRequest
 from domain.resources import QUEUES
 from domain.serialization import utc_now
-from resolvers.dev_tokens import DevTokens
 from tests.e2e import operations as op
 from tests.e2e.conftest import LiveServer
 

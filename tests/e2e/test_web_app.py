@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Locator, Page, Request, ViewportSize, expect
 
-from app.local_server import DEMO_CUSTOMER
-from app.web_app import WEB_DIST
+from app.local.server import DEMO_CUSTOMER
+from app.local.web_app import WEB_DIST
 from domain.notifications import order_number
 from tests.e2e import operations as op
 from tests.e2e.browser import assert_accessible, chromium_context

@@ -117,7 +117,10 @@ def test_the_bundle_carries_no_dev_local_or_infra_package() -> None:
         "aioboto3",
     } <= top_level
     assert not top_level & set(NOT_FOR_LAMBDA)
-    assert not (bundle / "app" / "graphiql_assets").exists()
+    # The local harness (emulator, local server, dev tokens, GraphiQL and its assets) stays home.
+    assert (bundle / "app" / "api_lambda.py").is_file()
+    assert not (bundle / "app" / "local").exists()
+    assert not list(bundle.glob("*/dev_tokens.py"))
     assert not (bundle / "botocore" / "data" / "ec2").exists()  # unused service models pruned
     assert (bundle / "botocore" / "data" / "dynamodb").is_dir()
 

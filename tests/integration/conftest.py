@@ -14,9 +14,9 @@ import pytest
 
 from app.api_services import build_api_services
 from app.aws_clients import AwsClients
-from app.dev_outbox import SentEmail, read_outbox
-from app.local_resources import create_resources
-from app.local_worker import consume_queue
+from app.local.outbox import SentEmail, read_outbox
+from app.local.resources import create_resources
+from app.local.worker import consume_queue
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
 from domain.commands import (

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.dev_outbox import read_outbox
-from app.local_server import LocalService, ServeOptions, local_service
-from app.local_state import STATE_FILE
+from app.local.outbox import read_outbox
+from app.local.server import LocalService, ServeOptions, local_service
+from app.local.state import STATE_FILE
 from app.worker_runtime import WorkerRuntime
 from tests.e2e.operations import COMMAND, ORDER_OWNER, PLACE, REGISTER
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app import cli, local_server
+from app.local import cli, server
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     async def serve(options: Any) -> None:
         started.append(options)
 
-    monkeypatch.setattr(local_server, "serve", serve)
+    monkeypatch.setattr(server, "serve", serve)
     monkeypatch.delenv(cli.DEV_TOKEN_SECRET_VAR, raising=False)
     return started
 

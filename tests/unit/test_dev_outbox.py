@@ -8,9 +8,9 @@ import pytest
 from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
-from app.dev_outbox import outbox_routes
-from app.loopback import is_loopback_host
-from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.loopback import is_loopback_host
+from app.local.outbox import outbox_routes
 from tests.api_requests import UNREACHABLE_AWS, settings_for
 
 tokens = DevTokens("unit-test-secret-at-least-32-bytes-long")

@@ -8,7 +8,7 @@ import re
 
 from graphql import OperationDefinitionNode, parse, validate
 
-from app.graphiql_page import FIRST_QUERY_PATH, WALKTHROUGH_PATH, graphiql_html
+from app.local.graphiql_page import FIRST_QUERY_PATH, WALKTHROUGH_PATH, graphiql_html
 from schema.graphql_schema import build_schema
 
 README = pathlib.Path(__file__).parents[2] / "README.md"

@@ -16,7 +16,7 @@ from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
 from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
-from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.dev_tokens import BearerTokenAuthenticator, DevTokens
 from tests.api_requests import JSON, query_string, settings_for
 
 tokens = DevTokens("unit-test-secret-at-least-32-bytes-long")

@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Route
 from app.api_services import LazyApiServices
 from app.asgi import MAX_BODY_BYTES, create_app
 from app.aws_clients import AwsClients
-from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.graphiql_page import graphiql_ide
 from tests.api_requests import (
     ACCEPTED_CONTENT_TYPES,
     JSON,
@@ -79,6 +80,8 @@ def app_for(
         BearerTokenAuthenticator(tokens),
         developer_mode=developer_mode,
         extra_routes=extra_routes,
+        # Locally (developer mode) the local server's GraphiQL; in Lambda, no IDE.
+        ide=graphiql_ide() if developer_mode else None,
     )
 
 

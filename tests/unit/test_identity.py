@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from domain.orders import Actor
-from resolvers.dev_tokens import (
+from app.local.dev_tokens import (
     DEV_TOKEN_AUDIENCE,
     DEV_TOKEN_ISSUER,
     BearerTokenAuthenticator,
     DevTokens,
 )
+from domain.orders import Actor
 from resolvers.identity import ApiGatewayAuthenticator, InvalidTokenError, identity_from_claims
 
 SECRET = "unit-test-secret-at-least-32-bytes-long"

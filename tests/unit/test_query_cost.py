@@ -20,7 +20,7 @@ from graphql import (
     type_from_ast,
 )
 
-from app import loadtest
+from app.local import loadtest
 from domain.orders import OrderStatus
 from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.read_store import (

@@ -8,9 +8,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from app.local_server import DEMO_CUSTOMER, DEMO_STAFF, local_user
-from app.web_app import IMMUTABLE, web_routes
-from resolvers.dev_tokens import DevTokens
+from app.local.dev_tokens import DevTokens
+from app.local.server import DEMO_CUSTOMER, DEMO_STAFF, local_user
+from app.local.web_app import web_routes
+from app.web_site import IMMUTABLE
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 TOKENS = DevTokens(SECRET)

@@ -6,7 +6,7 @@ import { useAuthSession } from "../api/ApiContext";
 import { describeTransportError, TransportError } from "../api/transportErrors";
 import { PageHeading } from "../ui/PageHeading";
 
-// app/local_server.py DEMO_CUSTOMER and DEMO_STAFF: the local server seeds their data.
+// app/local/server.py DEMO_CUSTOMER and DEMO_STAFF: the local server seeds their data.
 export const DEMO_CUSTOMER_ID = "demo-customer";
 export const DEMO_STAFF_ID = "demo-staff";
 

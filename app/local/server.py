@@ -19,25 +19,26 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
-from app.demo_catalogue import seed_demo_catalogue
-from app.dev_outbox import outbox_routes
-from app.emulator import EmbeddedAwsEmulator
-from app.graphiql_page import missing_graphiql_assets
-from app.local_resources import create_resources
-from app.local_state import (
+from app.local.demo_catalogue import seed_demo_catalogue
+from app.local.dev_tokens import BearerTokenAuthenticator, DevTokens
+from app.local.emulator import EmbeddedAwsEmulator
+from app.local.graphiql_page import graphiql_ide, missing_graphiql_assets
+from app.local.outbox import outbox_routes
+from app.local.resources import create_resources
+from app.local.state import (
     LocalEnvironment,
     LocalStateError,
     restore_local_state,
     save_local_state,
 )
-from app.local_worker import consume_queue
+from app.local.web_app import web_routes
+from app.local.worker import consume_queue
 from app.logging_setup import configure_logging
 from app.settings import GRAPHQL_PATH, LOCAL_WEB_ORIGIN, Settings
-from app.web_app import ORDER_PAGE_FRAGMENT, web_routes
+from app.web_site import ORDER_PAGE_FRAGMENT
 from app.worker_runtime import WorkerRuntime
 from domain.notifications import BusinessProfile
 from domain.orders import DeliveryPriority
-from resolvers.dev_tokens import BearerTokenAuthenticator, DevTokens
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ async def local_service(options: ServeOptions) -> AsyncIterator[LocalService]:
             authenticator,
             developer_mode=True,
             cors_allowed_origins=settings.cors_allowed_origins,
-            ide_headers={"Authorization": f"Bearer {DEMO_CUSTOMER.token(tokens)}"},
+            ide=graphiql_ide({"Authorization": f"Bearer {DEMO_CUSTOMER.token(tokens)}"}),
             extra_routes=[
                 *outbox_routes(endpoint, services, authenticator, bind_host=options.host),
                 *web_routes(

@@ -22,18 +22,12 @@ from app.graphql_request import (
     decode_json,
     graphql_error_response,
 )
-from app.loopback import is_loopback_host
+from app.local.loopback import is_loopback_host
 from app.settings import GRAPHQL_PATH
+from app.web_site import CONFIG_FILE, IMMUTABLE, NO_CACHE, site_settings
 from domain.ids import is_subject
 
-WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
-# Vite names every asset after its content: a year in any cache is safe. The page and the
-# settings that point at them are asked for again every time.
-IMMUTABLE = "public, max-age=31536000, immutable"
-NO_CACHE = "no-cache"
-CONFIG_FILE = "config.json"
-# The app's page for one order (web/src/routes.ts), after the site's `/`: emails link to it.
-ORDER_PAGE_FRAGMENT = "#/orders/{order_id}"
+WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 # The Host names a page on this machine uses; any other is a page that rebound its own name
 # to 127.0.0.1 (DNS rebinding) and must not be handed a token.
 _LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -55,23 +49,6 @@ def web_routes(
     else:
         routes.append(Route("/", _not_built))
     return routes
-
-
-def site_settings(auth: dict[str, str]) -> dict[str, object]:
-    """The app's `config.json` (web/README.md): the API on the page's own origin, and how
-    to sign in. The local server serves it; the stack writes it beside the deployed app."""
-    return {"apiUrl": GRAPHQL_PATH, "auth": auth}
-
-
-def cognito_sign_in(*, domain: str, client_id: str, site_url: str) -> dict[str, str]:
-    """Sign-in through Cognito's hosted UI, back to the site's own page afterwards."""
-    return {
-        "mode": "cognito",
-        "domain": domain,
-        "clientId": client_id,
-        "redirectUri": site_url,
-        "logoutUri": site_url,
-    }
 
 
 async def _config(_request: Request) -> Response:

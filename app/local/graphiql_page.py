@@ -1,4 +1,4 @@
-"""Strawberry's GraphiQL page, with every script and stylesheet served by this app."""
+"""Strawberry's GraphiQL page, with every script and stylesheet served by the local server."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import functools
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from app.asgi import IdePage
 
 MANIFEST_PATH = Path(__file__).with_name("graphiql_assets.json")
 # What the editor opens with locally: one anonymous query (GraphiQL keeps a selected operation
@@ -16,6 +22,7 @@ FIRST_QUERY_PATH = Path(__file__).with_name("graphiql_first_query.graphql")
 # The README's walk-through, as named operations: pasted whole into GraphiQL, it runs.
 WALKTHROUGH_PATH = Path(__file__).with_name("graphiql_walkthrough.graphql")
 GRAPHIQL_ASSETS_DIR: Path = Path(__file__).with_name("graphiql_assets")
+GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
 
 # A <script ...> or <link ...> start tag; quoted values may hold ">" (the favicon does).
 _TAG = re.compile(r"""<(?:script|link)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
@@ -76,14 +83,14 @@ def _localize_tag(tag: str, base: str) -> str:
     if asset is None:
         raise RuntimeError(
             f"strawberry's GraphiQL template loads {url!r}, which "
-            "app/graphiql_assets.json does not provide: update the manifest "
+            "app/local/graphiql_assets.json does not provide: update the manifest "
             "for the installed strawberry-graphql"
         )
     pinned = _INTEGRITY_ATTR.search(tag)
     if pinned is not None and pinned["value"] != asset.sha384:
         raise RuntimeError(
             f"strawberry's GraphiQL template pins {url!r} to {pinned['value']}, "
-            f"but app/graphiql_assets.json has {asset.sha384}"
+            f"but app/local/graphiql_assets.json has {asset.sha384}"
         )
     local = html.escape(f"{base}/{asset.target}", quote=True)
     tag = _EXTERNAL_ATTR.sub(lambda m: f'{m["attr"]}="{local}"', tag, count=1)
@@ -138,6 +145,22 @@ def graphiql_html(
         context = page[max(leftover.start() - 80, 0) : leftover.end() + 80]
         raise RuntimeError(f"GraphiQL page still loads from another host: ...{context}...")
     return page
+
+
+def graphiql_ide(default_headers: Mapping[str, str] | None = None) -> IdePage:
+    """GraphiQL as the local server offers it, opening ready: a first query in the editor and
+    these headers (a demo token) in its Headers tab, so the schema loads without pasting."""
+    headers = json.dumps(dict(default_headers), indent=2) if default_headers else None
+    return IdePage(
+        graphiql_html(
+            GRAPHIQL_ASSETS_PATH,
+            default_query=FIRST_QUERY_PATH.read_text(encoding="utf-8"),
+            default_headers=headers,
+        ),
+        asset_routes=[
+            Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS_DIR, check_dir=False))
+        ],
+    )
 
 
 def missing_graphiql_assets() -> list[str]:

@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     secret = os.environ.get(DEV_TOKEN_SECRET_VAR, DEFAULT_DEV_TOKEN_SECRET)
     if arguments.command == "token":
-        from resolvers.dev_tokens import DevTokens
+        from app.local.dev_tokens import DevTokens
 
         token = DevTokens(secret).issue(
             arguments.sub, name=arguments.name, email=arguments.email, staff=arguments.staff
@@ -131,12 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Authorization: Bearer {token}" if arguments.header else token)
         return 0
     if arguments.command == "loadtest":
-        from app.loadtest import run
+        from app.local.loadtest import run
 
         return run(
             arguments.orders, arguments.concurrency, arguments.customers, arguments.seed, secret
         )
-    from app.loopback import is_loopback_host
+    from app.local.loopback import is_loopback_host
 
     if secret == DEFAULT_DEV_TOKEN_SECRET and not is_loopback_host(arguments.host):
         # The default secret is public: off loopback, anyone could sign a staff token with it.
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from app.local_server import ServeOptions, ServiceStartError, serve
+    from app.local.server import ServeOptions, ServiceStartError, serve
     from app.settings import LOCAL_WEB_ORIGIN
 
     options = ServeOptions(

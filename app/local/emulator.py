@@ -12,7 +12,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.ses.models import RawMessage, ses_backends
 from moto.sqs.models import sqs_backends
 
-from app.moto_patches import apply_moto_patches
+from app.local.moto_patches import apply_moto_patches
 
 # The emulators this process runs, by URL: their state can be read directly, without moto's
 # /moto-api/data.json (which serializes every table, queue and object on each call).

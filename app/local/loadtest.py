@@ -27,9 +27,9 @@ from typing import Any
 
 import aiohttp
 
-from app.dev_outbox import read_outbox
-from app.local_server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
-from app.local_state import object_keys, table_items
+from app.local.outbox import read_outbox
+from app.local.server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
+from app.local.state import object_keys, table_items
 from domain.resources import BUCKET, QUEUES
 from storage import keys
 from storage.codec import unmarshal_item

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.aws_clients import AwsClients
-from app.emulator import EmbeddedAwsEmulator, QueuedMessage, RawEmail
+from app.local.emulator import EmbeddedAwsEmulator, QueuedMessage, RawEmail
 from app.settings import Settings
 
 STATE_FILE = "state.json"

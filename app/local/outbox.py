@@ -23,9 +23,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from app.api_services import LazyApiServices
-from app.emulator import raw_emails_sent
 from app.graphql_request import graphql_error_response, unauthenticated_response
-from app.loopback import is_loopback_host
+from app.local.emulator import raw_emails_sent
+from app.local.loopback import is_loopback_host
 from domain.ids import is_order_id
 from domain.serialization import format_timestamp
 from resolvers.identity import Authenticator, InvalidTokenError
