@@ -15,6 +15,7 @@ from enum import StrEnum
 from domain import validation
 from domain.customers import Address
 from domain.errors import (
+    DomainError,
     ErrorCode,
     InvalidCommandError,
     InvalidInputError,
@@ -333,3 +334,31 @@ class CommandOutcome:
     event_id: str | None = None
     version: int | None = None
     previous_total: int | None = None
+
+
+def applied_outcome(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
+    """A command applied: its outcome, before any effects are named."""
+    return CommandOutcome(
+        command_id=command.command_id,
+        actor_sub=command.actor.sub,
+        state=CommandState.APPLIED,
+        order_id=order_id,
+        error_code=None,
+        error_message=None,
+        recorded_at=now,
+    )
+
+
+def rejected_outcome(
+    command_id: str, actor_sub: str, order_id: str | None, refusal: DomainError, now: datetime
+) -> CommandOutcome:
+    """A command refused, with the code and message its issuer reads."""
+    return CommandOutcome(
+        command_id=command_id,
+        actor_sub=actor_sub,
+        state=CommandState.REJECTED,
+        order_id=order_id,
+        error_code=refusal.code,
+        error_message=refusal.message,
+        recorded_at=now,
+    )

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain.catalog import Product
-from domain.commands import Command, CommandOutcome, CommandState, encode_command
+from domain.commands import (
+    Command,
+    CommandOutcome,
+    applied_outcome,
+    encode_command,
+    rejected_outcome,
+)
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
@@ -105,7 +111,7 @@ class FakeCommandStore:
         event_id = new_ulid()
         previous_total = None if change.previous is None else change.previous.total
         outcome = replace(
-            _outcome(command.command_id, command.actor.sub, CommandState.APPLIED, order.id, now),
+            applied_outcome(command, order.id, now),
             effects=effects_of(change),
             event_id=event_id,
             version=order.version,
@@ -150,7 +156,7 @@ class FakeCommandStore:
         self.calls["record_rejection"] += 1
         if command_id in self.outcomes:
             raise CommandAlreadyRecordedError(command_id)
-        outcome = _outcome(command_id, actor_sub, CommandState.REJECTED, order_id, now, refusal)
+        outcome = rejected_outcome(command_id, actor_sub, order_id, refusal, now)
         self.outcomes[command_id] = outcome
         return outcome
 
@@ -195,9 +201,7 @@ class FakeCommandStore:
 
     def _record(self, command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
         self._check_writable(command.command_id)
-        outcome = _outcome(
-            command.command_id, command.actor.sub, CommandState.APPLIED, order_id, now
-        )
+        outcome = applied_outcome(command, order_id, now)
         self.outcomes[command.command_id] = outcome
         return outcome
 
@@ -243,22 +247,3 @@ class FakePublisher:
         if command.command_id not in self._seen:
             self._seen.add(command.command_id)
             self.queued[priority].append(encode_command(command))
-
-
-def _outcome(
-    command_id: str,
-    actor_sub: str,
-    state: CommandState,
-    order_id: str | None,
-    now: datetime,
-    refusal: DomainError | None = None,
-) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=command_id,
-        actor_sub=actor_sub,
-        state=state,
-        order_id=order_id,
-        error_code=None if refusal is None else refusal.code,
-        error_message=None if refusal is None else refusal.message,
-        recorded_at=now,
-    )

@@ -33,6 +33,7 @@ from domain.customers import CustomerProfile, merge_profile
 from domain.errors import DomainError, UnprocessableCommandError
 from domain.notifications import OrderSnapshot
 from domain.orders import (
+    Order,
     OrderChange,
     Transaction,
     cancel_order,
@@ -134,32 +135,44 @@ async def modify(command: ModifyOrder, store: CommandStore, now: datetime) -> De
 
 @handles(CancelOrder)
 async def cancel(command: CancelOrder, store: CommandStore, now: datetime) -> Decision:
-    order, ledger = await store.order_with_ledger(command.order_id)
-    current = ensure_visible(order, command.order_id, command.actor)
-    change = cancel_order(
-        current, reason=command.reason, expected_version=command.expected_version, now=now
+    return await _change_order(
+        command,
+        store,
+        lambda order: cancel_order(
+            order, reason=command.reason, expected_version=command.expected_version, now=now
+        ),
     )
-    return ApplyChange(change, ledger)
 
 
 @handles(DispatchOrder)
 async def dispatch(command: DispatchOrder, store: CommandStore, now: datetime) -> Decision:
-    order, ledger = await store.order_with_ledger(command.order_id)
-    current = ensure_visible(order, command.order_id, command.actor)
-    change = dispatch_order(
-        current, actor=command.actor, expected_version=command.expected_version, now=now
+    return await _change_order(
+        command,
+        store,
+        lambda order: dispatch_order(
+            order, actor=command.actor, expected_version=command.expected_version, now=now
+        ),
     )
-    return ApplyChange(change, ledger)
 
 
 @handles(CompleteDelivery)
 async def complete(command: CompleteDelivery, store: CommandStore, now: datetime) -> Decision:
-    order, ledger = await store.order_with_ledger(command.order_id)
-    current = ensure_visible(order, command.order_id, command.actor)
-    change = complete_delivery(
-        current, actor=command.actor, expected_version=command.expected_version, now=now
+    return await _change_order(
+        command,
+        store,
+        lambda order: complete_delivery(
+            order, actor=command.actor, expected_version=command.expected_version, now=now
+        ),
     )
-    return ApplyChange(change, ledger)
+
+
+async def _change_order(
+    command: OrderCommand, store: CommandStore, decide: Callable[[Order], OrderChange]
+) -> Decision:
+    """The order and its ledger in one read, the change domain decides on the order as its
+    issuer may see it (a missing order and another's answer alike)."""
+    order, ledger = await store.order_with_ledger(command.order_id)
+    return ApplyChange(decide(ensure_visible(order, command.order_id, command.actor)), ledger)
 
 
 @handles(RegisterCustomer)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.catalog import Product
-from domain.commands import Command, CommandOutcome, CommandState
+from domain.commands import Command, CommandOutcome, applied_outcome, rejected_outcome
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
@@ -140,7 +140,7 @@ class DynamoCommandStore:
         )
         previous_total = None if change.previous is None else change.previous.total
         outcome = replace(
-            _applied(command, order.id, now),
+            applied_outcome(command, order.id, now),
             effects=effects_of(change),
             event_id=event_id,
             version=order.version,
@@ -163,7 +163,7 @@ class DynamoCommandStore:
         self, command: Command, item: Item, order_id: str | None, now: datetime
     ) -> CommandOutcome:
         """Put one item (a profile, a product) together with the command's outcome."""
-        outcome = _applied(command, order_id, now)
+        outcome = applied_outcome(command, order_id, now)
         await self._transact([self._put(item), self._put_outcome(outcome)], command.command_id)
         return outcome
 
@@ -171,7 +171,7 @@ class DynamoCommandStore:
         self, command: Command, order_id: str | None, now: datetime
     ) -> CommandOutcome:
         """Mark a command applied that needs no change (a replay of an applied request)."""
-        outcome = _applied(command, order_id, now)
+        outcome = applied_outcome(command, order_id, now)
         await self._transact([self._put_outcome(outcome)], command.command_id)
         return outcome
 
@@ -183,7 +183,7 @@ class DynamoCommandStore:
         refusal: DomainError,
         now: datetime,
     ) -> CommandOutcome:
-        outcome = _outcome(command_id, actor_sub, CommandState.REJECTED, order_id, now, refusal)
+        outcome = rejected_outcome(command_id, actor_sub, order_id, refusal, now)
         await self._transact([self._put_outcome(outcome)], command_id)
         return outcome
 
@@ -247,26 +247,3 @@ class DynamoCommandStore:
 
     def _put_outcome(self, outcome: CommandOutcome) -> TransactWriteItemTypeDef:
         return self._put(command_outcome_item(outcome), ITEM_IS_NEW)
-
-
-def _applied(command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
-    return _outcome(command.command_id, command.actor.sub, CommandState.APPLIED, order_id, now)
-
-
-def _outcome(
-    command_id: str,
-    actor_sub: str,
-    state: CommandState,
-    order_id: str | None,
-    now: datetime,
-    refusal: DomainError | None = None,
-) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=command_id,
-        actor_sub=actor_sub,
-        state=state,
-        order_id=order_id,
-        error_code=None if refusal is None else refusal.code,
-        error_message=None if refusal is None else refusal.message,
-        recorded_at=now,
-    )
