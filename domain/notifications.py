@@ -31,10 +31,6 @@ class Effect(StrEnum):
     EMAIL_BUSINESS = "EMAIL_BUSINESS"
 
 
-# The worker's timeout in AWS (the CDK stack sets it from here): no invocation lives longer.
-WORKER_TIMEOUT_SECONDS = 30
-
-
 class Recipient(StrEnum):
     CUSTOMER = "customer"
     BUSINESS = "business"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
 
 
@@ -78,6 +77,9 @@ TABLE = TableDefinition(
     ttl_attribute="expiresAt",
 )
 
+# The worker's timeout in AWS (the stack sets it from here): no invocation lives longer, so a
+# message it holds is never handed to a second worker (what the worker's effects rely on).
+WORKER_TIMEOUT_SECONDS = 30
 # SQS's advice: a visibility timeout of at least 6 times the consumer's timeout.
 _VISIBILITY_TIMEOUT_SECONDS = 6 * WORKER_TIMEOUT_SECONDS
 QUEUES: dict[DeliveryPriority, QueueDefinition] = {

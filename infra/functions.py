@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from domain.notifications import WORKER_TIMEOUT_SECONDS
+from domain.resources import WORKER_TIMEOUT_SECONDS
 from infra.nag import acknowledge
 
 # Referred to by dotted path, never imported: the stack does not load the service's code.

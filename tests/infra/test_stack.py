@@ -12,9 +12,8 @@ from aws_cdk.assertions import Match
 
 from app.settings import GRAPHQL_METHODS, EnvVar
 from domain.delivery import DeliveryPromise
-from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
-from domain.resources import QUEUES, STAFF_GROUP, TABLE
+from domain.resources import QUEUES, STAFF_GROUP, TABLE, WORKER_TIMEOUT_SECONDS
 from infra.app import CONTEXT_PREFIX, deployment_config
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import WORKER_CONCURRENCY

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.notifications import WORKER_TIMEOUT_SECONDS
 from domain.orders import DeliveryPriority
-from domain.resources import BUCKET, QUEUES, TABLE
+from domain.resources import BUCKET, QUEUES, TABLE, WORKER_TIMEOUT_SECONDS
 from storage import keys
 from storage.items import COMMAND_OUTCOME_RETENTION
 
