@@ -1,9 +1,9 @@
 """What an applied change tells the outside world: receipts to issue and emails to send.
 
-Each applied order command plans its side effects in the same write that applies it, together
-with a snapshot of the order as that command left it. The worker then performs each planned
-effect and records it; a retry performs only what is not recorded yet, and renders from the
-snapshot, so a late retry still describes the version it belongs to.
+Each applied order command plans its side effects in the same write that applies it. The worker
+then performs each planned effect and records it; a retry performs only what is not recorded
+yet, from the order as that command left it (an OrderSnapshot), so it describes the version it
+belongs to.
 """
 
 from __future__ import annotations

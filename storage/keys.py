@@ -95,9 +95,15 @@ def event_sort_key(event_id: str) -> str:
 def effect_event_key(order_id: str, event_id: str, effect: Effect) -> Item:
     """Where an effect of the change recorded as event `event_id` is recorded, once: right
     after that event on the timeline, and before the order's next change."""
-    # Numbered as Effect lists them (the receipt first), so the timeline reads in that order.
-    rank = list(Effect).index(effect) + 1
-    return {PK: order_partition(order_id), SK: f"{effect_events_prefix(event_id)}{rank}.{effect}"}
+    return {
+        PK: order_partition(order_id),
+        SK: f"{effect_events_prefix(event_id)}{_EFFECT_RANK[effect]}.{effect}",
+    }
+
+
+# Effects are performed receipt first (emails link to it), so their events read in that order.
+# Fixed numbers: stored keys must not change when Effect gains a member.
+_EFFECT_RANK = {Effect.RECEIPT: 1, Effect.EMAIL_CUSTOMER: 2, Effect.EMAIL_BUSINESS: 3}
 
 
 def effect_events_prefix(event_id: str) -> str:

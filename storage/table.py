@@ -167,13 +167,6 @@ class Table:
                 TableName=self.name, Item=marshal_item(item), **_condition(condition)
             )
 
-    async def delete(self, key: Item, condition: Condition) -> None:
-        """One conditional DeleteItem; ConditionFailedError when the condition is false."""
-        with _refusal_as("ConditionalCheckFailedException", ConditionFailedError):
-            await self._client.delete_item(
-                TableName=self.name, Key=marshal_item(key), **_condition(condition)
-            )
-
     def put_entry(self, item: Item, condition: Condition | None = None) -> TransactWriteItemTypeDef:
         """A put for `transact`. Raises UnstorableItemError for an item DynamoDB would refuse."""
         check_storable(item)

@@ -155,7 +155,7 @@ class FakeCommandStore:
     ) -> CommandOutcome:
         self.calls["record_rejection"] += 1
         if command_id in self.outcomes:
-            raise CommandAlreadyRecordedError(command_id)
+            raise CommandAlreadyRecordedError(self.outcomes[command_id])
         outcome = rejected_outcome(command_id, actor_sub, order_id, refusal, now)
         self.outcomes[command_id] = outcome
         return outcome
@@ -197,7 +197,7 @@ class FakeCommandStore:
         if self.unstorable:
             raise UnstorableWriteError("text DynamoDB cannot store")
         if command_id in self.outcomes:
-            raise CommandAlreadyRecordedError(command_id)
+            raise CommandAlreadyRecordedError(self.outcomes[command_id])
 
     def _record(self, command: Command, order_id: str | None, now: datetime) -> CommandOutcome:
         self._check_writable(command.command_id)
@@ -209,12 +209,14 @@ class FakeCommandStore:
 @dataclass
 class FakeReceiptStore:
     stored: dict[str, bytes] = field(default_factory=dict)
+    writes: list[str] = field(default_factory=list)  # every store that reached it, by key
     failures: int = 0  # the next this many stores fail
 
     async def store(self, key: str, pdf: bytes) -> None:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("the receipt store is unreachable")
+        self.writes.append(key)
         self.stored.setdefault(key, pdf)
 
 

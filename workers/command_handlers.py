@@ -224,11 +224,9 @@ class CommandHandlers:
         for _attempt in range(MAX_DECISION_ATTEMPTS):
             try:
                 return await self._apply(command)
-            except CommandAlreadyRecordedError:
-                outcome = await self._store.command_outcome(command.command_id)
-                assert outcome is not None
-                logger.info("command %s already %s", command.command_id, outcome.state)
-                return outcome, None
+            except CommandAlreadyRecordedError as recorded:
+                logger.info("command %s already %s", command.command_id, recorded.outcome.state)
+                return recorded.outcome, None
             except ConcurrentChangeError:
                 logger.info("command %s raced another change; deciding again", command.command_id)
             except UnstorableWriteError as unstorable:
@@ -279,16 +277,21 @@ class CommandHandlers:
                 UnprocessableCommandError(reason),
                 utc_now(),
             )
-        except CommandAlreadyRecordedError:
-            outcome = await self._store.command_outcome(reference.command_id)
-            assert outcome is not None
-            return outcome
+        except CommandAlreadyRecordedError as recorded:
+            return recorded.outcome
 
     async def _reject(
         self, command: Command, refusal: DomainError, now: datetime
     ) -> CommandOutcome:
-        logger.info("command %s rejected: %s", command.command_id, refusal.code)
+        """Record the refusal; a redelivery finds the first one recorded (or what was applied)
+        and answers with that."""
         order_id = command.order_id if isinstance(command, OrderCommand) else None
-        return await self._store.record_rejection(
-            command.command_id, command.actor.sub, order_id, refusal, now
-        )
+        try:
+            outcome = await self._store.record_rejection(
+                command.command_id, command.actor.sub, order_id, refusal, now
+            )
+        except CommandAlreadyRecordedError as recorded:
+            logger.info("command %s already %s", command.command_id, recorded.outcome.state)
+            return recorded.outcome
+        logger.info("command %s rejected: %s", command.command_id, refusal.code)
+        return outcome

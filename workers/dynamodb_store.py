@@ -193,10 +193,14 @@ class DynamoCommandStore:
         (a later change was applied: only after this command's message was given up)."""
         if outcome.order_id is None or outcome.event_id is None:
             return None
+        # From the change's event on: it and its effects' events, then ORDER and the ledger.
         items = await self._table.query(
             Query(
-                f"{ref(keys.PK)} = :pk",
-                {":pk": keys.order_partition(outcome.order_id)},
+                f"{ref(keys.PK)} = :pk AND {ref(keys.SK)} >= :event",
+                {
+                    ":pk": keys.order_partition(outcome.order_id),
+                    ":event": keys.event_sort_key(outcome.event_id),
+                },
                 consistent=True,
             )
         )
@@ -235,8 +239,9 @@ class DynamoCommandStore:
         except TransactionCanceledError as error:
             # A condition failed: either this command was recorded already (a redelivery),
             # or the order moved on since it was read.
-            if await self.command_outcome(command_id) is not None:
-                raise CommandAlreadyRecordedError(command_id) from error
+            recorded = await self.command_outcome(command_id)
+            if recorded is not None:
+                raise CommandAlreadyRecordedError(recorded) from error
             raise ConcurrentChangeError(command_id) from error
 
     def _put(self, item: Item, condition: Condition | None = None) -> TransactWriteItemTypeDef:

@@ -21,7 +21,12 @@ from workers.emails import Email
 
 
 class CommandAlreadyRecordedError(Exception):
-    """The command's outcome is already stored: this delivery is a repeat and changes nothing."""
+    """The command's outcome is already stored: this delivery is a repeat and changes nothing.
+    It carries the stored outcome, read when the write was refused."""
+
+    def __init__(self, outcome: CommandOutcome) -> None:
+        super().__init__(outcome.command_id)
+        self.outcome = outcome
 
 
 class ConcurrentChangeError(Exception):
@@ -41,7 +46,8 @@ class UnstorableWriteError(Exception):
 class Placement:
     """What placing an order decides on, read at once."""
 
-    existing: Order | None  # only an idempotency key's replay finds one
+    # Only an idempotency key's replay (or a redelivery of this very placement) finds one.
+    existing: Order | None
     customer: CustomerProfile | None
     catalogue: dict[str, Product]
 

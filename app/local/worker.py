@@ -1,4 +1,11 @@
-"""The local stand-in for Lambda's SQS event sources: long-poll a queue, hand batches over."""
+"""The local stand-in for Lambda's SQS event sources: long-poll a queue, hand batches over.
+
+One consumer per queue, one batch at a time: the worker's effects rely on no two consumers
+holding one order's message at once (in AWS, the visibility timeout outlasts the worker's
+timeout). Locally that holds because `serve` runs a single consumer; two `serve` processes on
+one emulator (`--aws-endpoint`) with a batch slower than the local visibility timeout could
+hand a message to both and send its emails twice.
+"""
 
 from __future__ import annotations
 

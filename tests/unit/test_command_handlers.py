@@ -108,7 +108,7 @@ async def test_a_redelivered_placement_changes_nothing_and_sends_nothing_again()
 
     assert again == first
     assert len(worker.mailer.sent) == 2
-    assert len(worker.receipts.stored) == 1
+    assert len(worker.receipts.writes) == 1
     assert len(worker.store.ledgers[command.order_id]) == 1
 
 
@@ -240,10 +240,14 @@ async def test_a_command_the_table_cannot_store_is_rejected_for_good() -> None:
     worker = Worker().with_profile()
     worker.store.unstorable = True
 
-    outcome = await worker.handlers.handle(a_place_order_command())
+    command = a_place_order_command()
+
+    outcome = await worker.handlers.handle(command)
+    redelivered = await worker.handlers.handle(command)
 
     assert outcome.state is CommandState.REJECTED
     assert outcome.error_code is UnprocessableCommandError.code
+    assert redelivered == outcome  # found recorded: the message is done, not retried for ever
     assert worker.store.orders == {}
 
 
@@ -257,10 +261,10 @@ async def test_effects_cut_short_are_finished_by_the_next_delivery_and_none_twic
     outcome = await worker.handlers.handle(command)
 
     assert outcome.state is CommandState.APPLIED
-    assert len(worker.receipts.stored) == 1
+    assert worker.receipts.writes == [f"receipts/{command.order_id}/v1.pdf"]  # not redone
     assert worker.emails_to() == ["ada@example.com", BUSINESS.orders_email]
     assert worker.store.calls["pending_effects"] == 1
-    assert worker.store.receipts[0].version == 1
+    assert [receipt.version for receipt in worker.store.receipts] == [1]
 
 
 async def test_a_receipt_store_outage_leaves_the_emails_for_the_retry_too() -> None:
@@ -273,7 +277,7 @@ async def test_a_receipt_store_outage_leaves_the_emails_for_the_retry_too() -> N
     assert worker.mailer.sent == []  # emails link to the receipt: they wait for it
     await worker.handlers.handle(command)
 
-    assert len(worker.receipts.stored) == 1
+    assert len(worker.receipts.writes) == 1
     assert len(worker.mailer.sent) == 2
 
 

@@ -189,13 +189,6 @@ async def test_a_conditional_put_sends_its_condition_and_reports_it_failed_by_ty
     }
 
 
-async def test_a_conditional_delete_reports_a_failed_condition_by_type() -> None:
-    dynamodb = RecordingDynamoDB(delete_item=[refusal("ConditionalCheckFailedException")])
-
-    with pytest.raises(ConditionFailedError):
-        await a_table(dynamodb).delete({"PK": "P", "SK": "S"}, ITEM_IS_NEW)
-
-
 async def test_other_refusals_pass_through_unchanged() -> None:
     dynamodb = RecordingDynamoDB(
         put_item=[refusal("ProvisionedThroughputExceededException")],
