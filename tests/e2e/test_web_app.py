@@ -144,6 +144,9 @@ async def test_a_customer_signs_in_registers_orders_urgently_and_cancels(
         await expect(page.get_by_label("Notes for the driver")).to_have_value("ring twice")
         await page.get_by_label("Quantity of Butter croissant").fill("4")
         await page.get_by_role("button", name="Save changes").click()
+        # The page knows the new version once its command is applied: only then is cancelling
+        # from it current (clicking earlier would rightly be refused as stale).
+        await expect(page.get_by_text("Changes saved.")).to_be_visible(timeout=30_000)
         for _ in range(60):
             changed = live_server.graphql(dana, op.ORDER, id=order_id)["order"]
             if changed["version"] == 3:
