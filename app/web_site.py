@@ -3,10 +3,14 @@ its cache policies, the link to an order's page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.settings import GRAPHQL_PATH
 
 # Vite names every asset after its content: a year in any cache is safe. The page and the
 # settings that point at them are asked for again every time.
+# The web app's build (`npm run --prefix web build`): served locally, uploaded by the stack.
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 CONFIG_FILE = "config.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,9 +21,9 @@ from domain.errors import (
     InvalidInputError,
     MalformedCommandError,
 )
-from domain.ids import is_order_id, is_owned_command_id, request_fingerprint
-from domain.notifications import Effect
-from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.ids import is_order_id, is_owned_command_id, new_ulid, request_fingerprint
+from domain.notifications import Effect, OrderSnapshot, effects_of
+from domain.orders import Actor, DeliveryPriority, LineRequest, OrderChange, Transaction
 from domain.serialization import from_plain, to_plain
 
 MESSAGE_SCHEMA_VERSION = 1
@@ -361,4 +361,41 @@ def rejected_outcome(
         error_code=refusal.code,
         error_message=refusal.message,
         recorded_at=now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedChange:
+    """What applying an order change records: its ledger entry booked (if any), the outcome
+    naming its effects, and the order and ledger those effects describe."""
+
+    booked: Transaction | None
+    outcome: CommandOutcome
+    snapshot: OrderSnapshot
+
+
+def record_change(
+    command: Command,
+    change: OrderChange,
+    ledger: tuple[Transaction, ...],
+    event_id: str,
+    now: datetime,
+) -> RecordedChange:
+    """The change applied by `command`, its timeline event to be stored as `event_id`."""
+    order = change.order
+    booked = None
+    if change.ledger_entry is not None:
+        entry = change.ledger_entry
+        booked = Transaction(new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now)
+        ledger = (*ledger, booked)
+    previous_total = None if change.previous is None else change.previous.total
+    outcome = replace(
+        applied_outcome(command, order.id, now),
+        effects=effects_of(change),
+        event_id=event_id,
+        version=order.version,
+        previous_total=previous_total,
+    )
+    return RecordedChange(
+        booked, outcome, OrderSnapshot(order, ledger, change.event, previous_total)
     )

@@ -9,13 +9,13 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from app.web_site import WEB_DIST
 from domain.delivery import DEFAULT_STANDARD_DAYS, DEFAULT_URGENT_HOURS, DeliveryPromise
 from domain.notifications import DEFAULT_COUNTRY, DEFAULT_TIME_ZONE, BusinessProfile
 from infra.bundle import build_bundle
 from infra.stack import DeploymentConfig, OrderDeliveryStack
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-WEB_DIST = REPOSITORY / "web" / "dist"
 
 STACK_NAME = "OrderDelivery"
 CDK_JSON = REPOSITORY / "cdk.json"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalog import Product
@@ -18,12 +18,13 @@ from domain.commands import (
     CommandOutcome,
     applied_outcome,
     encode_command,
+    record_change,
     rejected_outcome,
 )
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
-from domain.notifications import Effect, OrderSnapshot, effects_of
+from domain.notifications import Effect, OrderSnapshot
 from domain.orders import (
     DeliveryPriority,
     IssuedReceipt,
@@ -101,27 +102,13 @@ class FakeCommandStore:
         if self.races or not as_read:
             self.races = max(self.races - 1, 0)
             raise ConcurrentChangeError(command.command_id)
-        order = change.order
-        if change.ledger_entry is not None:
-            entry = change.ledger_entry
-            booked = Transaction(
-                new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now
-            )
-            ledger = (*ledger, booked)
-        event_id = new_ulid()
-        previous_total = None if change.previous is None else change.previous.total
-        outcome = replace(
-            applied_outcome(command, order.id, now),
-            effects=effects_of(change),
-            event_id=event_id,
-            version=order.version,
-            previous_total=previous_total,
-        )
+        order, event_id = change.order, new_ulid()
+        recorded = record_change(command, change, ledger, event_id, now)
         self.orders[order.id] = order
-        self.ledgers[order.id] = list(ledger)
+        self.ledgers[order.id] = list(recorded.snapshot.transactions)
         self.timelines[order.id].append((event_id, change.event))
-        self.outcomes[command.command_id] = outcome
-        return outcome, OrderSnapshot(order, ledger, change.event, previous_total)
+        self.outcomes[command.command_id] = recorded.outcome
+        return recorded.outcome, recorded.snapshot
 
     async def save_profile(
         self, command: Command, profile: CustomerProfile, now: datetime

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.catalog import Product
-from domain.commands import Command, CommandOutcome, applied_outcome, rejected_outcome
+from domain.commands import (
+    Command,
+    CommandOutcome,
+    applied_outcome,
+    record_change,
+    rejected_outcome,
+)
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
-from domain.notifications import Effect, OrderSnapshot, effects_of
+from domain.notifications import Effect, OrderSnapshot
 from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
 from storage import keys
 from storage.codec import UnstorableItemError
@@ -126,28 +131,18 @@ class DynamoCommandStore:
                 f"{ref(keys.VERSION)} = :version AND {ref(keys.STATUS)} = :status",
                 {":version": change.previous.version, ":status": change.previous.status.value},
             )
-        writes = [self._put(order_item(order), order_condition)]
-        if change.ledger_entry is not None:
-            entry = change.ledger_entry
-            booked = Transaction(
-                new_ulid(), entry.kind, entry.amount, order.currency, entry.note, now
-            )
-            ledger = (*ledger, booked)
-            writes.append(self._put(transaction_item(order.id, booked, command.command_id)))
         event_id = new_ulid()
+        recorded = record_change(command, change, ledger, event_id, now)
+        writes = [self._put(order_item(order), order_condition)]
+        if recorded.booked is not None:
+            writes.append(
+                self._put(transaction_item(order.id, recorded.booked, command.command_id))
+            )
         writes.append(
             self._put(event_item(order.id, event_id, change.event, command.command_id, now))
         )
-        previous_total = None if change.previous is None else change.previous.total
-        outcome = replace(
-            applied_outcome(command, order.id, now),
-            effects=effects_of(change),
-            event_id=event_id,
-            version=order.version,
-            previous_total=previous_total,
-        )
-        await self._transact([*writes, self._put_outcome(outcome)], command.command_id)
-        return outcome, OrderSnapshot(order, ledger, change.event, previous_total)
+        await self._transact([*writes, self._put_outcome(recorded.outcome)], command.command_id)
+        return recorded.outcome, recorded.snapshot
 
     async def save_profile(
         self, command: Command, profile: CustomerProfile, now: datetime

@@ -24,10 +24,9 @@ from app.graphql_request import (
 )
 from app.local.loopback import is_loopback_host
 from app.settings import GRAPHQL_PATH
-from app.web_site import CONFIG_FILE, IMMUTABLE, NO_CACHE, site_settings
+from app.web_site import CONFIG_FILE, IMMUTABLE, NO_CACHE, WEB_DIST, site_settings
 from domain.ids import is_subject
 
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 # The Host names a page on this machine uses; any other is a page that rebound its own name
 # to 127.0.0.1 (DNS rebinding) and must not be handed a token.
 _LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Locator, Page, Request, ViewportSize, expect
 
 from app.local.server import DEMO_CUSTOMER
-from app.local.web_app import WEB_DIST
+from app.web_site import WEB_DIST
 from domain.notifications import order_number
 from tests.e2e import operations as op
 from tests.e2e.browser import assert_accessible, chromium_context

@@ -23,8 +23,7 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app.local.web_app import WEB_DIST
-from app.web_site import CONFIG_FILE, cognito_sign_in, site_settings
+from app.web_site import CONFIG_FILE, WEB_DIST, cognito_sign_in, site_settings
 from tests.e2e.asgi_thread import loopback_socket, origin_of, serving
 from tests.e2e.browser import assert_accessible, chromium_browser
 from tests.e2e.conftest import LiveServer, running_server

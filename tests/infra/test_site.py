@@ -18,9 +18,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH, EnvVar
-from app.web_site import IMMUTABLE, NO_CACHE, ORDER_PAGE_FRAGMENT
+from app.web_site import IMMUTABLE, NO_CACHE, ORDER_PAGE_FRAGMENT, WEB_DIST
 from infra.api import GraphQLApi
-from infra.app import WEB_DIST
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.site import SPA_FALLBACK, WebSite
 from tests.infra.conftest import Synthesized

@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -106,17 +106,18 @@ def cancel_command(actor: Actor, order_id: str, expected_version: int | None = N
 
 
 def dispatch_command(order_id: str, expected_version: int | None = None) -> DispatchOrder:
-    return DispatchOrder(
-        command_id=command_id_for(STAFF.sub),
-        actor=STAFF,
-        issued_at=utc_now(),
-        order_id=order_id,
-        expected_version=expected_version,
-    )
+    return _staff_move(DispatchOrder, order_id, expected_version)
 
 
 def complete_command(order_id: str, expected_version: int | None = None) -> CompleteDelivery:
-    return CompleteDelivery(
+    return _staff_move(CompleteDelivery, order_id, expected_version)
+
+
+StaffMove = TypeVar("StaffMove", DispatchOrder, CompleteDelivery)
+
+
+def _staff_move(kind: type[StaffMove], order_id: str, expected_version: int | None) -> StaffMove:
+    return kind(
         command_id=command_id_for(STAFF.sub),
         actor=STAFF,
         issued_at=utc_now(),
