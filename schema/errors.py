@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
@@ -10,8 +9,6 @@ from graphql import GraphQLError
 
 from domain import errors as domain_errors
 from domain import orders as domain_orders
-from resolvers.command_publisher import CommandQueueUnavailableError, QueuedCommand
-from schema.common import CommandAccepted
 from schema.enums import ErrorCode, OrderStatus
 
 
@@ -92,20 +89,3 @@ def query_error(error: domain_errors.DomainError) -> ExpectedGraphQLError:
     if isinstance(error, domain_errors.InvalidInputError):
         extensions["field"] = error.field
     return ExpectedGraphQLError(error.message, extensions=extensions)
-
-
-async def accepted_or_error(call: Callable[[], Awaitable[QueuedCommand]]) -> Any:
-    """Run a mutation: CommandAccepted, or the error type of the domain's refusal.
-
-    `call` builds its arguments inside, so a bad input found while converting them is answered
-    the same way as one found by the domain.
-    """
-    try:
-        return CommandAccepted.of(await call())
-    except domain_errors.DomainError as refusal:
-        return error_type(refusal)
-    except CommandQueueUnavailableError as error:
-        raise ExpectedGraphQLError(
-            "The order service is briefly unavailable; nothing was queued. Retry the request.",
-            extensions={"code": "UNAVAILABLE", "retryable": True},
-        ) from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 
@@ -19,12 +19,14 @@ from schema.errors import (
     ProfileRequiredError,
     StaleVersionError,
     ValidationError,
-    accepted_or_error,
 )
 from schema.orders import OrderItemInput, line_requests
 from schema.products import UpsertProductInput
+from schema.refusals import answering_refusals
 
 Info = strawberry.Info[RequestContext, None]
+
+DELIVERY_STAFF_ONLY = "Only staff can change an order's delivery status."
 
 RegisterCustomerResult = Annotated[
     CommandAccepted | ValidationError, strawberry.union("RegisterCustomerResult")
@@ -110,109 +112,97 @@ class OrderRefInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create or update the caller's own profile.")
+    @strawberry.mutation(
+        description="Create or update the caller's own profile.", extensions=answering_refusals()
+    )
     async def register_customer(
         self, info: Info, input: RegisterCustomerInput
     ) -> RegisterCustomerResult:
-        return cast(
-            RegisterCustomerResult,
-            await accepted_or_error(
-                lambda: customer_resolvers.register_customer(
-                    info.context,
-                    name=input.name,
-                    email=input.email,
-                    phone=input.phone,
-                    default_address=address_or_none(input.default_address, "defaultAddress"),
-                )
-            ),
+        return CommandAccepted.of(
+            await customer_resolvers.register_customer(
+                info.context,
+                name=input.name,
+                email=input.email,
+                phone=input.phone,
+                default_address=address_or_none(input.default_address, "defaultAddress"),
+            )
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=answering_refusals())
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderResult:
-        return cast(
-            PlaceOrderResult,
-            await accepted_or_error(
-                lambda: order_resolvers.place_order(
-                    info.context,
-                    items=line_requests(input.items),
-                    priority=input.priority or DeliveryPriority.STANDARD,
-                    delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
-                    notes=input.notes,
-                    idempotency_key=input.idempotency_key,
-                )
-            ),
+        return CommandAccepted.of(
+            await order_resolvers.place_order(
+                info.context,
+                items=line_requests(input.items),
+                priority=input.priority or DeliveryPriority.STANDARD,
+                delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
+                notes=input.notes,
+                idempotency_key=input.idempotency_key,
+            )
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=answering_refusals())
     async def modify_order(self, info: Info, input: ModifyOrderInput) -> ModifyOrderResult:
-        return cast(
-            ModifyOrderResult,
-            await accepted_or_error(
-                lambda: order_resolvers.modify_order(
-                    info.context,
-                    order_id=str(input.order_id),
-                    expected_version=input.expected_version,
-                    items=None if input.items is None else line_requests(input.items),
-                    delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
-                    notes=input.notes,
-                )
-            ),
+        return CommandAccepted.of(
+            await order_resolvers.modify_order(
+                info.context,
+                order_id=str(input.order_id),
+                expected_version=input.expected_version,
+                items=None if input.items is None else line_requests(input.items),
+                delivery_address=address_or_none(input.delivery_address, "deliveryAddress"),
+                notes=input.notes,
+            )
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=answering_refusals())
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> CancelOrderResult:
-        return cast(
-            CancelOrderResult,
-            await accepted_or_error(
-                lambda: order_resolvers.cancel_order(
-                    info.context,
-                    order_id=str(input.order_id),
-                    expected_version=input.expected_version,
-                    reason=input.reason,
-                )
-            ),
-        )
-
-    @strawberry.mutation(description="Staff: PLACED -> OUT_FOR_DELIVERY.")
-    async def dispatch_order(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
-        return cast(
-            StaffOrderResult,
-            await accepted_or_error(
-                lambda: order_resolvers.dispatch_order(
-                    info.context,
-                    order_id=str(input.order_id),
-                    expected_version=input.expected_version,
-                )
-            ),
-        )
-
-    @strawberry.mutation(description="Staff: OUT_FOR_DELIVERY -> DELIVERED.")
-    async def complete_delivery(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
-        return cast(
-            StaffOrderResult,
-            await accepted_or_error(
-                lambda: order_resolvers.complete_delivery(
-                    info.context,
-                    order_id=str(input.order_id),
-                    expected_version=input.expected_version,
-                )
-            ),
+        return CommandAccepted.of(
+            await order_resolvers.cancel_order(
+                info.context,
+                order_id=str(input.order_id),
+                expected_version=input.expected_version,
+                reason=input.reason,
+            )
         )
 
     @strawberry.mutation(
-        description="Staff: add a product, or replace one's name, price, state and description."
+        description="Staff: PLACED -> OUT_FOR_DELIVERY.",
+        extensions=answering_refusals(staff_only=DELIVERY_STAFF_ONLY),
+    )
+    async def dispatch_order(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
+        return CommandAccepted.of(
+            await order_resolvers.dispatch_order(
+                info.context,
+                order_id=str(input.order_id),
+                expected_version=input.expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="Staff: OUT_FOR_DELIVERY -> DELIVERED.",
+        extensions=answering_refusals(staff_only=DELIVERY_STAFF_ONLY),
+    )
+    async def complete_delivery(self, info: Info, input: OrderRefInput) -> StaffOrderResult:
+        return CommandAccepted.of(
+            await order_resolvers.complete_delivery(
+                info.context,
+                order_id=str(input.order_id),
+                expected_version=input.expected_version,
+            )
+        )
+
+    @strawberry.mutation(
+        description="Staff: add a product, or replace one's name, price, state and description.",
+        extensions=answering_refusals(staff_only="Only staff can manage products."),
     )
     async def upsert_product(self, info: Info, input: UpsertProductInput) -> UpsertProductResult:
-        return cast(
-            UpsertProductResult,
-            await accepted_or_error(
-                lambda: product_resolvers.upsert_product(
-                    info.context,
-                    sku=input.sku,
-                    name=input.name,
-                    price=input.price,
-                    active=input.active,
-                    description=input.description,
-                )
-            ),
+        return CommandAccepted.of(
+            await product_resolvers.upsert_product(
+                info.context,
+                sku=input.sku,
+                name=input.name,
+                price=input.price,
+                active=input.active,
+                description=input.description,
+            )
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 
-from domain.errors import DomainError, InvalidInputError
+from domain.errors import DomainError
 from resolvers import commands as command_resolvers
 from resolvers import customers as customer_resolvers
 from resolvers import orders as order_resolvers
@@ -15,9 +15,10 @@ from resolvers.context import RequestContext
 from schema.commands import Command
 from schema.customers import Customer
 from schema.enums import DeliveryPriority, OrderStatus
-from schema.errors import ValidationError, error_type, query_error
+from schema.errors import ValidationError, query_error
 from schema.orders import Order, OrderConnection, Quote, QuoteInput, line_requests
 from schema.products import Product, ProductConnection
+from schema.refusals import answering_refusals
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -86,17 +87,15 @@ class Query:
         return None if found is None else Product.of(found)
 
     @strawberry.field(
-        description="A price preview at today's catalogue prices; nothing is written."
+        description="A price preview at today's catalogue prices; nothing is written.",
+        extensions=answering_refusals(),
     )
     async def quote(self, info: Info, input: QuoteInput) -> QuoteResult:
-        try:
-            priced, arrives = await order_resolvers.quote(
-                info.context,
-                line_requests(input.items),
-                input.priority or DeliveryPriority.STANDARD,
-            )
-        except InvalidInputError as refusal:
-            return cast(ValidationError, error_type(refusal))
+        priced, arrives = await order_resolvers.quote(
+            info.context,
+            line_requests(input.items),
+            input.priority or DeliveryPriority.STANDARD,
+        )
         return Quote(quote=priced, estimated_delivery=arrives)
 
     @strawberry.field(description="The caller's own commands; staff: any.")
