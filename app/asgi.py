@@ -39,13 +39,12 @@ from app.graphql_request import (
     response_media_type,
     unauthenticated_response,
 )
-from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH
+from app.settings import CORRELATION_ID_HEADER, CORS, GRAPHQL_METHODS, GRAPHQL_PATH
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema
 
 logger = logging.getLogger(__name__)
-CORRELATION_ID_HEADER = "x-correlation-id"
 # A GraphQL request is a query text and its variables: 64 KiB is far beyond any real one
 # (the token limit stops long queries anyway), and keeps a flood of large bodies cheap.
 MAX_BODY_BYTES = 64 * 1024
@@ -325,10 +324,10 @@ def create_app(
             Middleware(
                 JsonCORSMiddleware,
                 allow_origins=list(cors_allowed_origins),
-                allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
-                allow_headers=["authorization", "content-type", CORRELATION_ID_HEADER],
-                expose_headers=[CORRELATION_ID_HEADER],
-                max_age=600,
+                allow_methods=list(CORS.methods),
+                allow_headers=list(CORS.headers),
+                expose_headers=list(CORS.exposed_headers),
+                max_age=CORS.max_age_seconds,
             )
         )
     middleware.append(Middleware(CorrelationIds))

@@ -15,6 +15,22 @@ from domain.orders import DeliveryPriority
 GRAPHQL_PATH = "/graphql"
 # The methods it answers: queries over either, mutations over POST only.
 GRAPHQL_METHODS = ("GET", "POST")
+# Every answer carries one, and a client may send its own to follow a request through the logs.
+CORRELATION_ID_HEADER = "x-correlation-id"
+
+
+@dataclass(frozen=True, slots=True)
+class CorsRules:
+    """What a browser on an allowed origin may send and read: the same for API Gateway (infra)
+    and the local server, which only differ in the origins they allow."""
+
+    methods: tuple[str, ...] = (*GRAPHQL_METHODS, "OPTIONS")
+    headers: tuple[str, ...] = ("authorization", "content-type", CORRELATION_ID_HEADER)
+    exposed_headers: tuple[str, ...] = (CORRELATION_ID_HEADER,)
+    max_age_seconds: int = 600
+
+
+CORS = CorsRules()
 # The web app's development server (Vite): the origin the local server allows by default.
 LOCAL_WEB_ORIGIN = "http://localhost:5173"
 # A browser's Origin: scheme, host and optional port; no wildcard, path or trailing slash.

@@ -1,6 +1,6 @@
 """Cold import time of each Lambda handler module, in fresh processes, against baselines.
 
-    uv run python benchmarks/cold_import.py [--runs 15]
+    uv run python -m benchmarks.cold_import [--runs 15]
 
 Each figure is the median wall time of a fresh `python -c "import <module>"`, once from the
 project's environment and once from a Lambda bundle built for this machine (only the standard

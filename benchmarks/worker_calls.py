@@ -1,6 +1,6 @@
 """The worker's AWS calls and DynamoDB write units per step of one order's life.
 
-    uv run python benchmarks/worker_calls.py
+    uv run python -m benchmarks.worker_calls
 
 Runs the real worker against the embedded emulator: a customer registers, places an urgent
 order, staff dispatch it and mark it delivered. Each step's calls are counted through botocore's
@@ -13,25 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import math
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.aws_clients import AwsClients
-from app.local.demo_catalogue import seed_demo_catalogue
-from app.local.emulator import EmbeddedAwsEmulator
-from app.local.resources import create_resources
-from app.local.server import local_business
-from app.worker_runtime import WorkerRuntime
-from domain.commands import CompleteDelivery, DispatchOrder, PlaceOrder, RegisterCustomer
-from domain.customers import Address
-from domain.ids import command_id_for, order_id_for
-from domain.orders import Actor, DeliveryPriority, LineRequest
+from benchmarks.emulated import an_order, emulated_worker
+from domain.commands import CompleteDelivery, DispatchOrder
+from domain.ids import command_id_for
+from domain.orders import Actor, DeliveryPriority
 from domain.serialization import utc_now
 
-ADDRESS = Address("1 Bench Street", "Springfield", "12345", "US")
 _WRITES = {"PutItem", "DeleteItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem"}
 
 
@@ -109,55 +101,24 @@ class Counting:
 
 async def order_life() -> dict[str, StepCount]:
     """Place, dispatch and complete one urgent order: each step's calls and write units."""
-    emulator = EmbeddedAwsEmulator()
-    endpoint = emulator.start()
-    clients = AwsClients("us-east-1", endpoint)
-    try:
-        settings = await create_resources(
-            clients,
-            prefix=f"calls{uuid.uuid4().hex[:8]}",
-            region="us-east-1",
-            endpoint_url=endpoint,
-            visibility_timeout=30,
-            business=local_business("127.0.0.1", 8000),
-        )
-        handlers = await WorkerRuntime(settings, clients).handlers()
-        await seed_demo_catalogue(handlers)
+    async with emulated_worker("calls") as worker:
         sub, staff = "bench-customer", Actor("bench-staff", is_staff=True)
-        await handlers.handle(
-            RegisterCustomer(
-                command_id=command_id_for(sub),
-                actor=Actor(sub),
-                issued_at=utc_now(),
-                name="Bench Customer",
-                email=f"{sub}@example.com",
-                default_address=ADDRESS,
-            )
-        )
+        await worker.register(sub)
         counting = Counting()
+        clients = worker.clients
         for client in (await clients.dynamodb(), await clients.s3(), await clients.sesv2()):
             counting.hook(client)
-        order_id = order_id_for(sub, None)
+        placement = an_order(sub, DeliveryPriority.URGENT)
         steps: dict[str, StepCount] = {}
         for name, command in (
-            (
-                "place",
-                PlaceOrder(
-                    command_id=command_id_for(sub),
-                    actor=Actor(sub),
-                    issued_at=utc_now(),
-                    order_id=order_id,
-                    items=(LineRequest("COFFEE-1KG", 1), LineRequest("CROISSANT", 4)),
-                    priority=DeliveryPriority.URGENT,
-                ),
-            ),
+            ("place", placement),
             (
                 "dispatch",
                 DispatchOrder(
                     command_id=command_id_for(staff.sub),
                     actor=staff,
                     issued_at=utc_now(),
-                    order_id=order_id,
+                    order_id=placement.order_id,
                 ),
             ),
             (
@@ -166,17 +127,14 @@ async def order_life() -> dict[str, StepCount]:
                     command_id=command_id_for(staff.sub),
                     actor=staff,
                     issued_at=utc_now(),
-                    order_id=order_id,
+                    order_id=placement.order_id,
                 ),
             ),
         ):
             counting.take()
-            await handlers.handle(command)
+            await worker.handlers.handle(command)
             steps[name] = counting.take()
         return steps
-    finally:
-        await clients.close()
-        emulator.stop()
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Receipt rendering and the worker's time per placed order, with its side effects.
 
-    uv run python benchmarks/worker_effects.py [--orders 60]
+    uv run python -m benchmarks.worker_effects [--orders 60]
 
 Runs against the embedded emulator. Each figure is a median; the ratios compare with baselines
 measured in the same run (a blank one-page PDF; one DynamoDB PutItem round trip), so they mean
@@ -14,26 +14,18 @@ import asyncio
 import io
 import statistics
 import time
-import uuid
 
 from reportlab.pdfgen.canvas import Canvas
 
-from app.aws_clients import AwsClients
-from app.local.demo_catalogue import seed_demo_catalogue
-from app.local.emulator import EmbeddedAwsEmulator
-from app.local.resources import create_resources
 from app.local.server import local_business
-from app.worker_runtime import WorkerRuntime
+from benchmarks.emulated import ADDRESS, an_order, emulated_worker
 from domain.catalog import Product
-from domain.commands import PlaceOrder, RegisterCustomer
-from domain.customers import Address, CustomerProfile
-from domain.ids import command_id_for, order_id_for
+from domain.customers import CustomerProfile
+from domain.ids import order_id_for
 from domain.notifications import OrderSnapshot
-from domain.orders import Actor, DeliveryPriority, LineRequest, place_order
+from domain.orders import DeliveryPriority, LineRequest, place_order
 from domain.serialization import utc_now
 from workers.receipts import render_receipt
-
-ADDRESS = Address("1 Bench Street", "Springfield", "12345", "US")
 
 
 def median_ms(samples: list[float]) -> float:
@@ -80,55 +72,23 @@ def time_rendering(runs: int) -> tuple[float, float]:
 
 
 async def time_worker(orders: int) -> tuple[float, float]:
-    emulator = EmbeddedAwsEmulator()
-    endpoint = emulator.start()
-    clients = AwsClients("us-east-1", endpoint)
-    try:
-        settings = await create_resources(
-            clients,
-            prefix=f"bench{uuid.uuid4().hex[:8]}",
-            region="us-east-1",
-            endpoint_url=endpoint,
-            visibility_timeout=30,
-            business=local_business("127.0.0.1", 8000),
-        )
-        handlers = await WorkerRuntime(settings, clients).handlers()
-        await seed_demo_catalogue(handlers)
-        dynamodb = await clients.dynamodb()
+    async with emulated_worker("bench") as worker:
+        dynamodb = await worker.clients.dynamodb()
         placed, puts = [], []
         for index in range(orders):
             sub = f"bench-{index}"
-            actor = Actor(sub)
-            await handlers.handle(
-                RegisterCustomer(
-                    command_id=command_id_for(sub),
-                    actor=actor,
-                    issued_at=utc_now(),
-                    name=f"Bench {index}",
-                    email=f"{sub}@example.com",
-                    default_address=ADDRESS,
-                )
-            )
-            command = PlaceOrder(
-                command_id=command_id_for(sub),
-                actor=actor,
-                issued_at=utc_now(),
-                order_id=order_id_for(sub, None),
-                items=(LineRequest("COFFEE-1KG", 1), LineRequest("CROISSANT", 4)),
-            )
+            await worker.register(sub)
+            command = an_order(sub)
             started = time.perf_counter()
-            await handlers.handle(command)
+            await worker.handlers.handle(command)
             placed.append(time.perf_counter() - started)
             started = time.perf_counter()
             await dynamodb.put_item(
-                TableName=settings.table_name,
+                TableName=worker.settings.table_name,
                 Item={"PK": {"S": f"BENCH#{index}"}, "SK": {"S": "BENCH"}},
             )
             puts.append(time.perf_counter() - started)
         return median_ms(placed), median_ms(puts)
-    finally:
-        await clients.close()
-        emulator.stop()
 
 
 def main() -> None:

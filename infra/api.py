@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH
+from app.settings import CORS, GRAPHQL_METHODS, GRAPHQL_PATH
 from infra.nag import acknowledge
 
 # Steady requests per second and burst across the API: generous for a small shop, and a cap
@@ -67,9 +67,10 @@ class GraphQLApi(Construct):
             default_cors_preflight_options=(
                 apigateway.CorsOptions(
                     allow_origins=[cors_origin],
-                    allow_methods=[*GRAPHQL_METHODS, "OPTIONS"],
-                    allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
-                    max_age=Duration.minutes(10),
+                    allow_methods=list(CORS.methods),
+                    allow_headers=list(CORS.headers),
+                    expose_headers=list(CORS.exposed_headers),
+                    max_age=Duration.seconds(CORS.max_age_seconds),
                 )
                 if cors_origin
                 else None

@@ -27,6 +27,7 @@ from typing import Any
 
 import aiohttp
 
+from app.local.demo_catalogue import DEMO_PRODUCTS
 from app.local.outbox import read_outbox
 from app.local.server import LOCAL_PREFIX, LocalService, ServeOptions, local_service
 from app.local.state import object_keys, table_items
@@ -44,7 +45,8 @@ CANCEL = """mutation($input: CancelOrderInput!) { cancelOrder(input: $input) {
 REGISTER = """mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) {
   __typename ... on CommandAccepted { commandId } } }"""
 COMMAND = "query($id: ID!) { command(id: $id) { state recordedAt error { code } } }"
-SKUS = ("COFFEE-1KG", "TEA-EARL-GREY", "CROISSANT", "OAT-MILK", "CHOC-CAKE")
+# What the local server sells: the demo catalogue it seeds, never a second list of SKUs.
+SKUS = tuple(product.sku for product in DEMO_PRODUCTS if product.active)
 POLL_SECONDS = 0.25  # a react-query refetchInterval; application time comes from recordedAt
 SETTLE_SECONDS = 120
 CONNECTION_RETRIES = 3

@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
-from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH, EnvVar
+from app.settings import CORS, GRAPHQL_METHODS, GRAPHQL_PATH, EnvVar
 from app.web_site import IMMUTABLE, NO_CACHE, ORDER_PAGE_FRAGMENT, WEB_DIST
 from infra.api import GraphQLApi
 from infra.functions import API_HANDLER, WORKER_HANDLER
@@ -206,6 +206,13 @@ def test_a_frontend_elsewhere_is_allowed_by_cors_on_preflights_and_gateway_error
         )
         allowed = headers["method.response.header.Access-Control-Allow-Methods"]
         assert set(allowed.strip("'").split(",")) == {*GRAPHQL_METHODS, "OPTIONS"}
+        # The same rules the local server's CORS middleware gets (app.settings.CORS).
+        assert allowed.strip("'").split(",") == list(CORS.methods)
+        sent = headers["method.response.header.Access-Control-Allow-Headers"]
+        assert sent.strip("'").split(",") == list(CORS.headers)
+        assert headers["method.response.header.Access-Control-Max-Age"] == (
+            f"'{CORS.max_age_seconds}'"
+        )
     gateway_errors = [
         resource["Properties"]
         for resource in body.values()

@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -31,13 +31,24 @@ from domain.commands import (
 from domain.customers import Address
 from domain.ids import command_id_for, order_id_for
 from domain.notifications import BusinessProfile
-from domain.orders import Actor, DeliveryPriority, LineRequest
+from domain.orders import Actor, DeliveryPriority
 from domain.resources import STAFF_GROUP
 from domain.serialization import utc_now
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Identity
 from storage.codec import marshal_item
 from storage.keys import Item
+from tests.factories import (
+    a_cancel_order_command,
+    a_complete_delivery_command,
+    a_customer,
+    a_dispatch_order_command,
+    a_line,
+    a_place_order_command,
+    a_register_customer_command,
+    a_staff_member,
+    an_address,
+)
 from workers.command_handlers import CommandHandlers
 from workers.sqs_batch import PartialBatchResponse
 
@@ -50,24 +61,16 @@ BUSINESS = BusinessProfile(
     postal_address="2 Oven Lane, Testville",
     receipt_link_template="https://shop.example/orders/{order_id}",
 )
-STAFF = Actor("staff-1", is_staff=True)
+STAFF = a_staff_member("staff-1")
 CATALOGUE = {"TEA": ("Green tea", 500), "CAKE": ("Carrot cake", 1200), "MUG": ("Mug", 900)}
 
-
-def an_address(**overrides: Any) -> Address:
-    values: dict[str, Any] = {
-        "line1": "1 Harbour Street",
-        "city": "Lisbon",
-        "postal_code": "1100-001",
-        "country": "PT",
-    }
-    return Address(**(values | overrides))
+# The commands here are tests/factories.py's, issued now (the emulator's items are dated) and by
+# the subject a test names: the integration tests speak of several customers at once.
 
 
 def register_command(sub: str, *, address: Address | None = None) -> RegisterCustomer:
-    return RegisterCustomer(
-        command_id=command_id_for(sub),
-        actor=Actor(sub),
+    return a_register_customer_command(
+        actor=a_customer(sub),
         issued_at=utc_now(),
         name=f"Customer {sub}",
         email=f"{sub}@example.com",
@@ -83,12 +86,11 @@ def place_command(
     idempotency_key: str | None = None,
     notes: str | None = None,
 ) -> PlaceOrder:
-    return PlaceOrder(
-        command_id=command_id_for(sub),
-        actor=Actor(sub),
+    return a_place_order_command(
+        actor=a_customer(sub),
         issued_at=utc_now(),
         order_id=order_id_for(sub, idempotency_key),
-        items=tuple(LineRequest(sku, quantity) for sku, quantity in items),
+        items=tuple(a_line(sku, quantity) for sku, quantity in items),
         priority=priority,
         notes=notes,
         idempotency_key=idempotency_key,
@@ -96,33 +98,20 @@ def place_command(
 
 
 def cancel_command(actor: Actor, order_id: str, expected_version: int | None = None) -> CancelOrder:
-    return CancelOrder(
-        command_id=command_id_for(actor.sub),
-        actor=actor,
-        issued_at=utc_now(),
-        order_id=order_id,
-        expected_version=expected_version,
+    return a_cancel_order_command(
+        actor=actor, issued_at=utc_now(), order_id=order_id, expected_version=expected_version
     )
 
 
 def dispatch_command(order_id: str, expected_version: int | None = None) -> DispatchOrder:
-    return _staff_move(DispatchOrder, order_id, expected_version)
+    return a_dispatch_order_command(
+        actor=STAFF, issued_at=utc_now(), order_id=order_id, expected_version=expected_version
+    )
 
 
 def complete_command(order_id: str, expected_version: int | None = None) -> CompleteDelivery:
-    return _staff_move(CompleteDelivery, order_id, expected_version)
-
-
-StaffMove = TypeVar("StaffMove", DispatchOrder, CompleteDelivery)
-
-
-def _staff_move(kind: type[StaffMove], order_id: str, expected_version: int | None) -> StaffMove:
-    return kind(
-        command_id=command_id_for(STAFF.sub),
-        actor=STAFF,
-        issued_at=utc_now(),
-        order_id=order_id,
-        expected_version=expected_version,
+    return a_complete_delivery_command(
+        actor=STAFF, issued_at=utc_now(), order_id=order_id, expected_version=expected_version
     )
 
 
