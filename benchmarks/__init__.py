@@ -1,0 +1,1 @@
+"""Benchmarks: each a module run from the checkout (`uv run python -m benchmarks.<name>`)."""
