@@ -40,6 +40,7 @@ from app.graphql_request import (
     unauthenticated_response,
 )
 from app.settings import CORRELATION_ID_HEADER, CORS, GRAPHQL_METHODS, GRAPHQL_PATH
+from domain.log_context import CORRELATION_ID, log_context
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Authenticator, Identity, InvalidTokenError
 from schema.graphql_schema import build_schema
@@ -247,18 +248,20 @@ class CorrelationIds:
                 MutableHeaders(scope=message)[CORRELATION_ID_HEADER] = correlation_id
             await send(message)
 
-        try:
-            await self._app(scope, receive, send_with_id)
-        except Exception:
-            logger.exception("unexpected error %s", correlation_id)
-            if started:
-                raise  # the status is sent already: only the server can end the response now
-            unexpected = graphql_error_response(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                f"Unexpected error. Reference: {correlation_id}",
-            )
-            await unexpected(scope, receive, send_with_id)
+        # Every line logged while answering carries the id (and so does its X-Ray trace).
+        with log_context(**{CORRELATION_ID: correlation_id}):
+            try:
+                await self._app(scope, receive, send_with_id)
+            except Exception:
+                logger.exception("unexpected error %s", correlation_id)
+                if started:
+                    raise  # the status is sent already: only the server can end the response
+                unexpected = graphql_error_response(
+                    HTTPStatus.INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    f"Unexpected error. Reference: {correlation_id}",
+                )
+                await unexpected(scope, receive, send_with_id)
 
 
 def _correlation_id(headers: Headers) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -15,3 +16,17 @@ def emulator_url() -> Iterator[str]:
     emulator = EmbeddedAwsEmulator()
     yield emulator.start()
     emulator.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """Importing a Lambda handler module sets the root logger up as Lambda's (Powertools' JSON
+    handler in place of the others): each test module leaves it as it found it."""
+    root = logging.getLogger()
+    handlers = [(handler, list(handler.filters)) for handler in root.handlers]
+    level = root.level
+    yield
+    root.handlers = [handler for handler, _ in handlers]
+    for handler, filters in handlers:
+        handler.filters = filters
+    root.setLevel(level)
