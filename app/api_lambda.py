@@ -1,34 +1,156 @@
-"""The API's Lambda handler: API Gateway event -> Mangum -> Starlette -> Strawberry."""
+"""The API's Lambda handler: API Gateway event -> Mangum -> Starlette -> Strawberry.
+
+With SnapStart, Lambda initializes this module once per published version, snapshots the
+process and restores copies of it. `before_snapshot` warms what a snapshot may keep (imports,
+the schema and its validation rules, settings, the loggers); `after_restore` renews what it
+must not keep: the AWS clients (their credentials and connections belong to the environment
+the snapshot was taken in), the X-Ray socket, and the random generator's state, which every
+restored copy would otherwise share.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
+from typing import Any
 
+from aws_lambda_powertools.tracing import Tracer
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
+from starlette.requests import Request
+from starlette.types import Message
 
 from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import AwsClients
 from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
-from app.logging_setup import configure_logging
-from app.settings import Settings
-from resolvers.identity import ApiGatewayAuthenticator
+from app.logging_setup import configure_lambda_logging
+from app.settings import GRAPHQL_PATH, Settings
+from app.xray import AsyncSafeXRayProvider, UdpDaemonEmitter, trace_aws_calls
+from resolvers.identity import ApiGatewayAuthenticator, Identity
+
+SERVICE = "api"
+
+
+class _WarmUpOrApiGateway:
+    """API Gateway's authorizer decides who calls, except for the warm-up request this module
+    makes before a snapshot: only that request's scope can hold the private marker (an object,
+    which no Lambda event can carry)."""
+
+    def __init__(self) -> None:
+        self._api_gateway = ApiGatewayAuthenticator()
+
+    def authenticate(self, request: Request) -> Identity:
+        if request.scope.get(_WARM_UP_KEY) is _WARM_UP_MARKER:
+            return _WARM_UP_IDENTITY
+        return self._api_gateway.authenticate(request)
+
+
+_WARM_UP_KEY = "order_delivery.warm_up"
+_WARM_UP_MARKER = object()
+_WARM_UP_IDENTITY = Identity(sub="snapstart-warm-up", email=None, name=None, groups=frozenset())
+_WARM_UP_BODY = b'{"query": "query WarmUp { __typename }"}'
 
 _settings = Settings.from_environ(os.environ)
-configure_logging(_settings.log_level)
-
+_logger = configure_lambda_logging(SERVICE, _settings.log_level)
+_xray = AsyncSafeXRayProvider()
+_tracer = Tracer(service=SERVICE, provider=_xray, auto_patch=False)
+_clients = AwsClients.for_settings(_settings)
+# One event loop for the life of the process (Mangum takes the one set here): the clients opened
+# in it are reused by warm invocations, and the SnapStart hooks run in it too.
+_loop = asyncio.new_event_loop()
+asyncio.set_event_loop(_loop)
 # Built once per process; clients open lazily inside Mangum's loop and live across invocations.
-# Identity comes only from API Gateway's Cognito authorizer: no local token is accepted here.
-handler = Mangum(
-    create_app(
-        LazyApiServices(_settings, AwsClients.for_settings(_settings)),
-        ApiGatewayAuthenticator(),
-        developer_mode=False,
-        cors_allowed_origins=_settings.cors_allowed_origins,
-    ),
+_services = LazyApiServices(_settings, _clients, on_client=lambda c: trace_aws_calls(c, _xray))
+_app = create_app(
+    _services,
+    _WarmUpOrApiGateway(),
+    developer_mode=False,
+    cors_allowed_origins=_settings.cors_allowed_origins,
+)
+_asgi = Mangum(
+    _app,
     lifespan="off",
     # Mangum base64-encodes a media type it does not know as text, and API Gateway (with no
     # binary media types) would hand the base64 on to the client.
     text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, GRAPHQL_RESPONSE_MEDIA_TYPE],
 )
+
+
+@_logger.inject_lambda_context
+@_tracer.capture_lambda_handler(capture_response=False)  # answers hold customers' data
+def _observed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = _asgi(event, context)
+    return answer
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda's entry point: every log line of the invocation carries its request id and cold
+    start (Powertools), and its trace has the handler and each AWS call as subsegments."""
+    # Called directly (the unit tests do) there is no invocation to describe.
+    observed = _observed if context is not None else _asgi
+    answer: dict[str, Any] = observed(event, context)
+    return answer
+
+
+def before_snapshot() -> None:
+    """Answer one GraphQL request in the process's loop: every import, cache and code path a
+    request takes gets warmed, the schema's validation included. It makes no AWS call."""
+    _loop.run_until_complete(_warm_up())
+
+
+def after_restore() -> None:
+    """Renew what a restored copy must not share with the others or with the snapshot."""
+    random.seed()  # from os.urandom: each copy its own sequence
+    _loop.run_until_complete(_services.renew())
+    emitter = _xray.emitter
+    if isinstance(emitter, UdpDaemonEmitter):
+        emitter.reset()
+
+
+async def _warm_up() -> None:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": GRAPHQL_PATH,
+        "raw_path": GRAPHQL_PATH.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"accept", b"application/json")],
+        "client": None,
+        "server": None,
+        _WARM_UP_KEY: _WARM_UP_MARKER,
+    }
+    answer: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": _WARM_UP_BODY, "more_body": False}
+
+    async def send(message: Message) -> None:
+        answer.append(message)
+
+    await _app(scope, receive, send)
+    status = answer[0].get("status") if answer else None
+    if status != 200:  # pragma: no cover - a broken warm-up is a bug, but never a failed start
+        _logger.warning("SnapStart warm-up answered %s", status)
+
+
+def _register_snapstart_hooks() -> None:
+    """Lambda's Python runtime provides snapshot_restore_py where SnapStart is on; elsewhere
+    (locally, in tests, on an unpublished version) there is nothing to register with."""
+    try:
+        from snapshot_restore_py import (  # type: ignore[import-not-found,unused-ignore]
+            register_after_restore,
+            register_before_snapshot,
+        )
+    except ImportError:
+        return
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)
+
+
+_register_snapstart_hooks()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.catalog import Product
 from domain.commands import (
@@ -236,3 +236,34 @@ class FakePublisher:
         if command.command_id not in self._seen:
             self._seen.add(command.command_id)
             self.queued[priority].append(encode_command(command))
+
+
+@dataclass
+class FakeMetrics:
+    """What the worker counted, in the order it counted it."""
+
+    counted: list[tuple[str, str]] = field(default_factory=list)
+    latencies: list[timedelta] = field(default_factory=list)
+
+    def order_placed(self, priority: DeliveryPriority) -> None:
+        self.counted.append(("OrdersPlaced", priority.value))
+
+    def command_applied(self, command_type: str, latency: timedelta) -> None:
+        self.counted.append(("CommandsApplied", command_type))
+        self.latencies.append(latency)
+
+    def command_rejected(self, code: str) -> None:
+        self.counted.append(("CommandsRejected", code))
+
+    def effect_failed(self, effect: Effect) -> None:
+        self.counted.append(("EffectFailures", effect.value))
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The attributes of Lambda's context object that Powertools reads."""
+
+    function_name: str = "order-delivery-test"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:order-delivery-test"
+    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"

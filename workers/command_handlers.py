@@ -48,8 +48,10 @@ from domain.serialization import utc_now
 from workers.order_effects import OrderEffects
 from workers.ports import (
     CommandAlreadyRecordedError,
+    CommandMetrics,
     CommandStore,
     ConcurrentChangeError,
+    NoMetrics,
     UnstorableWriteError,
 )
 
@@ -202,11 +204,18 @@ async def upsert(command: UpsertProduct, _store: CommandStore, now: datetime) ->
 
 
 class CommandHandlers:
-    """Applies each command once through its handler, then performs its effects."""
+    """Applies each command once through its handler, then performs its effects.
 
-    def __init__(self, store: CommandStore, effects: OrderEffects) -> None:
+    It counts what it decides (`metrics`): orders placed, commands applied and rejected, each
+    once, when its outcome is recorded by this delivery.
+    """
+
+    def __init__(
+        self, store: CommandStore, effects: OrderEffects, metrics: CommandMetrics | None = None
+    ) -> None:
         self._store = store
         self._effects = effects
+        self._metrics = metrics or NoMetrics()
 
     async def handle(self, command: Command) -> CommandOutcome:
         """Apply a command once, then perform its effects not yet performed.
@@ -250,15 +259,24 @@ class CommandHandlers:
         except DomainError as refusal:
             return await self._reject(command, refusal, now), None
         order_id = command.order_id if isinstance(command, OrderCommand) else None
+        snapshot: OrderSnapshot | None = None
         match decision:
             case ApplyChange(change, ledger):
-                return await self._store.apply_order_change(command, change, ledger, now)
+                outcome, snapshot = await self._store.apply_order_change(
+                    command, change, ledger, now
+                )
+                if isinstance(command, PlaceOrder):
+                    self._metrics.order_placed(command.priority)
             case CustomerProfile():
-                return await self._store.save_profile(command, decision, now), None
+                outcome = await self._store.save_profile(command, decision, now)
             case Product():
-                return await self._store.save_product(command, decision, now), None
+                outcome = await self._store.save_product(command, decision, now)
             case Replay():
-                return await self._store.record_outcome_only(command, order_id, now), None
+                outcome = await self._store.record_outcome_only(command, order_id, now)
+        self._metrics.command_applied(
+            type(command).__name__, outcome.recorded_at - command.issued_at
+        )
+        return outcome, snapshot
 
     async def reject_undecodable(self, reference: CommandReference, reason: str) -> CommandOutcome:
         """Record a message this code cannot decode as rejected, under the command it names.
@@ -269,16 +287,15 @@ class CommandHandlers:
         if existing is not None:
             return existing
         logger.warning("command %s cannot be decoded (%s); rejected", reference.command_id, reason)
+        refusal = UnprocessableCommandError(reason)
         try:
-            return await self._store.record_rejection(
-                reference.command_id,
-                reference.actor_sub,
-                reference.order_id,
-                UnprocessableCommandError(reason),
-                utc_now(),
+            outcome = await self._store.record_rejection(
+                reference.command_id, reference.actor_sub, reference.order_id, refusal, utc_now()
             )
         except CommandAlreadyRecordedError as recorded:
             return recorded.outcome
+        self._metrics.command_rejected(refusal.code)
+        return outcome
 
     async def _reject(
         self, command: Command, refusal: DomainError, now: datetime
@@ -294,4 +311,5 @@ class CommandHandlers:
             logger.info("command %s already %s", command.command_id, recorded.outcome.state)
             return recorded.outcome
         logger.info("command %s rejected: %s", command.command_id, refusal.code)
+        self._metrics.command_rejected(refusal.code)
         return outcome

@@ -31,7 +31,7 @@ from domain.orders import IssuedReceipt, TimelineEvent
 from domain.resources import BUCKET
 from domain.serialization import utc_now
 from workers.emails import compose_email
-from workers.ports import CommandStore, Mailer, ReceiptStore
+from workers.ports import CommandMetrics, CommandStore, Mailer, NoMetrics, ReceiptStore
 from workers.receipts import render_receipt
 
 logger = logging.getLogger(__name__)
@@ -47,11 +47,13 @@ class OrderEffects:
         archive: ReceiptStore,
         mailer: Mailer,
         business: BusinessProfile,
+        metrics: CommandMetrics | None = None,
     ) -> None:
         self._store = store
         self._archive = archive
         self._mailer = mailer
         self._business = business
+        self._metrics = metrics or NoMetrics()
 
     async def complete(
         self, outcome: CommandOutcome, snapshot: OrderSnapshot | None = None
@@ -76,7 +78,11 @@ class OrderEffects:
             snapshot, performed = pending.snapshot, pending.performed
         for effect in outcome.effects:
             if effect not in performed:
-                result = await self._perform(effect, snapshot)
+                try:
+                    result = await self._perform(effect, snapshot)
+                except Exception:
+                    self._metrics.effect_failed(effect)  # S3 or SES refused or out of reach
+                    raise
                 # Performed: recording it is retried in place, so that a passing table error
                 # does not make the message's retry perform it a second time.
                 await self._record(outcome, effect, *result)

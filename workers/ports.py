@@ -1,14 +1,16 @@
-"""What the worker needs from the world, as interfaces: the table, the receipt store, the mailer.
+"""What the worker needs from the world, as interfaces: the table, the receipt store, the mailer,
+the metrics.
 
-DynamoCommandStore, S3ReceiptArchive and SesMailer implement them on AWS; tests/fakes.py keeps
-an in-memory fake of each, so handlers and the batch processor are tested without an emulator.
+DynamoCommandStore, S3ReceiptArchive, SesMailer and EmfCommandMetrics implement them on AWS;
+tests/fakes.py keeps an in-memory fake of each, so handlers and the batch processor are tested
+without an emulator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.catalog import Product
@@ -16,7 +18,14 @@ from domain.commands import Command, CommandOutcome
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.notifications import Effect, OrderSnapshot
-from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from domain.orders import (
+    DeliveryPriority,
+    IssuedReceipt,
+    Order,
+    OrderChange,
+    TimelineEvent,
+    Transaction,
+)
 from workers.emails import Email
 
 
@@ -131,3 +140,43 @@ class Mailer(Protocol):
     async def send(self, email: Email) -> str:
         """Send the email; its message id."""
         ...
+
+
+class CommandMetrics(Protocol):
+    """The worker's facts worth a graph or an alarm, counted where they are decided.
+
+    Only what this delivery decided is counted: a repeat that finds its outcome recorded counts
+    nothing, so a redelivered message never counts an order twice.
+    """
+
+    def order_placed(self, priority: DeliveryPriority) -> None:
+        """An order was placed (its placement applied now, not replayed)."""
+        ...
+
+    def command_applied(self, command_type: str, latency: timedelta) -> None:
+        """A command was applied; `latency` runs from its issue to its outcome's record."""
+        ...
+
+    def command_rejected(self, code: str) -> None:
+        """A command (or a message that did not decode) was rejected with `code`."""
+        ...
+
+    def effect_failed(self, effect: Effect) -> None:
+        """Performing an effect (a receipt, an email) failed; the message will be retried."""
+        ...
+
+
+class NoMetrics:
+    """Counts nothing: for runs where no one reads the metrics (the local server, most tests)."""
+
+    def order_placed(self, priority: DeliveryPriority) -> None:
+        pass
+
+    def command_applied(self, command_type: str, latency: timedelta) -> None:
+        pass
+
+    def command_rejected(self, code: str) -> None:
+        pass
+
+    def effect_failed(self, effect: Effect) -> None:
+        pass

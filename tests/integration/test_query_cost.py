@@ -184,7 +184,7 @@ async def test_the_dearest_requests_within_budget_make_no_more_store_calls_than_
 INVOKE_LAMBDA = """
 import json, sys
 from app.api_lambda import handler
-print(json.dumps([handler(event, None) for event in json.loads(sys.argv[1])]))
+print("ANSWERS", json.dumps([handler(event, None) for event in json.loads(sys.argv[1])]))
 """
 
 
@@ -208,7 +208,9 @@ async def test_the_lambda_handler_refuses_over_budget_and_serves_within(stack: S
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=90)
 
     assert process.returncode == 0, stderr.decode()
-    refused, served = json.loads(stdout.decode().strip().splitlines()[-1])
+    # The handler's log lines (Powertools' JSON) share stdout with the answers.
+    (answers,) = [line for line in stdout.decode().splitlines() if line.startswith("ANSWERS ")]
+    refused, served = json.loads(answers.removeprefix("ANSWERS "))
     assert refused["statusCode"] == served["statusCode"] == 200
     refusal = json.loads(refused["body"])
     assert refusal["data"] is None
