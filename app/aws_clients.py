@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from botocore.config import Config
 
 from app.settings import Settings
+from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -17,13 +19,43 @@ if TYPE_CHECKING:
     from types_aiobotocore_sesv2 import SESV2Client
     from types_aiobotocore_sqs import SQSClient
 
-_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
-    connect_timeout=3,
-    read_timeout=25,  # above SQS's 20 s long poll
-    max_pool_connections=50,
-    signature_version="v4",  # presigned receipt URLs use SigV4 in every region
-)
+# botocore's standard retry mode waits up to min(20 s, random * 2**n) before retry n.
+_MAX_BACKOFF_SECONDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ClientTimeouts:
+    """How long one AWS call may take, all its attempts and their back-off included."""
+
+    connect_seconds: float
+    read_seconds: float
+    max_attempts: int
+
+    def worst_case_seconds(self) -> float:
+        attempts = self.max_attempts * (self.connect_seconds + self.read_seconds)
+        backoff = sum(min(_MAX_BACKOFF_SECONDS, 1 << n) for n in range(1, self.max_attempts))
+        return attempts + backoff
+
+    def config(self) -> Config:
+        return Config(
+            # total_max_attempts counts the first attempt; botocore's max_attempts would not.
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+            connect_timeout=self.connect_seconds,
+            read_timeout=self.read_seconds,
+            max_pool_connections=50,
+            signature_version="v4",  # presigned receipt URLs use SigV4 in every region
+        )
+
+
+# Each fits inside its function's timeout with room to answer (tests/unit/test_aws_clients.py):
+# a call that cannot finish in time fails while the function can still say so, instead of the
+# function being killed mid-call. DynamoDB, SQS and SES answer in milliseconds.
+API_TIMEOUTS = ClientTimeouts(connect_seconds=1, read_seconds=2, max_attempts=2)
+WORKER_TIMEOUTS = ClientTimeouts(connect_seconds=2, read_seconds=5, max_attempts=3)
+# The local worker long-polls SQS for 20 s: its reads must outlast the poll.
+LOCAL_TIMEOUTS = ClientTimeouts(connect_seconds=3, read_seconds=25, max_attempts=4)
+assert API_TIMEOUTS.worst_case_seconds() < API_TIMEOUT_SECONDS
+assert WORKER_TIMEOUTS.worst_case_seconds() < WORKER_TIMEOUT_SECONDS
 # The emulator accepts any credentials; real AWS takes them from the Lambda's role.
 _EMULATOR_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -31,9 +63,15 @@ _EMULATOR_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": 
 class AwsClients:
     """Clients for one event loop: open them in the loop that will use them, close on shutdown."""
 
-    def __init__(self, region: str, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        region: str,
+        endpoint_url: str | None = None,
+        timeouts: ClientTimeouts = LOCAL_TIMEOUTS,
+    ) -> None:
         self._region = region
         self._endpoint_url = endpoint_url
+        self._config = timeouts.config()
         self._stack = AsyncExitStack()
         self._lock = asyncio.Lock()
         self._clients: dict[str, Any] = {}
@@ -43,7 +81,7 @@ class AwsClients:
             async with self._lock:
                 if service not in self._clients:
                     session = aioboto3.Session(region_name=self._region)
-                    options: dict[str, Any] = {"config": _CLIENT_CONFIG}
+                    options: dict[str, Any] = {"config": self._config}
                     if self._endpoint_url:
                         options |= {"endpoint_url": self._endpoint_url}
                         options |= _EMULATOR_CREDENTIALS
@@ -53,8 +91,10 @@ class AwsClients:
         return self._clients[service]
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> AwsClients:
-        return cls(settings.region, settings.aws_endpoint_url)
+    def for_settings(
+        cls, settings: Settings, timeouts: ClientTimeouts = LOCAL_TIMEOUTS
+    ) -> AwsClients:
+        return cls(settings.region, settings.aws_endpoint_url, timeouts)
 
     async def dynamodb(self) -> DynamoDBClient:
         client: DynamoDBClient = await self._client("dynamodb")

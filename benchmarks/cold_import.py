@@ -3,10 +3,11 @@
     uv run python -m benchmarks.cold_import [--runs 15]
 
 Each figure is the median wall time of a fresh `python -c "import <module>"`, once from the
-project's environment and once from a Lambda bundle built for this machine (only the standard
-library and the bundle on the path, as in Lambda). Ratios compare with baselines measured in the
-same run (the bare interpreter, and the AWS SDK alone), so they mean something on a shared,
-noisy machine. The bundle's size is printed for the deployable (arm64) bundle.
+project's environment and once from each function's Lambda bundle built for this machine (only
+the standard library and the bundle on the path, as in Lambda): the API's handler from the API's
+bundle, the worker's from the worker's. Ratios compare with baselines measured in the same run
+(the bare interpreter, and the AWS SDK alone, imported from the same bundle), so they mean
+something on a shared, noisy machine. Sizes are printed for the deployable (arm64) bundles.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ import zipfile
 from pathlib import Path
 
 from app.settings import EnvVar
-from infra.bundle import LAMBDA_PLATFORM, LAMBDA_PYTHON, build_bundle, directory_size
+from infra.bundle import (
+    API,
+    LAMBDA_PLATFORM,
+    LAMBDA_PYTHON,
+    WORKER,
+    FunctionBundle,
+    build_bundle,
+    directory_size,
+)
 
 # Settings the handler modules validate at import; no AWS call is made at import time.
 ENVIRONMENT = {
@@ -36,12 +45,9 @@ ENVIRONMENT = {
     EnvVar.BUSINESS_EMAIL: "orders@example.com",
     EnvVar.SENDER_EMAIL: "no-reply@example.com",
 }
-SUBJECTS = {
-    "python (baseline)": "pass",
-    "aioboto3 (SDK baseline)": "import aioboto3",
-    "app.api_lambda": "import app.api_lambda",
-    "app.worker_lambda": "import app.worker_lambda",
-}
+BASELINES = {"python (baseline)": "pass", "aioboto3 (SDK baseline)": "import aioboto3"}
+HANDLERS = {API: "app.api_lambda", WORKER: "app.worker_lambda"}
+SUBJECTS = {**BASELINES, **{module: f"import {module}" for module in HANDLERS.values()}}
 
 
 def median_seconds(command: list[str], runs: int) -> float:
@@ -83,19 +89,28 @@ def main() -> None:
             for name, code in SUBJECTS.items()
         },
     )
-    local = build_bundle(platform.machine(), f"{sys.version_info.major}.{sys.version_info.minor}")
-    prefix = f"import sys; sys.path.insert(0, {str(local)!r}); "
-    report(
-        f"from a Lambda bundle for this machine ({local.name}), python -S -E",
-        {
-            name: median_seconds([sys.executable, "-S", "-E", "-c", prefix + code], runs)
-            for name, code in SUBJECTS.items()
-        },
-    )
-    deployable = build_bundle(LAMBDA_PLATFORM, LAMBDA_PYTHON)
-    print(
-        f"\ndeployable bundle {deployable.name}: {directory_size(deployable) / 1e6:.1f} MB "
-        f"unzipped, {zipped_size(deployable) / 1e6:.1f} MB zipped"
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for bundle, module in HANDLERS.items():
+        local = build_bundle(bundle, platform.machine(), python)
+        prefix = f"import sys; sys.path.insert(0, {str(local)!r}); "
+        subjects = {**BASELINES, module: f"import {module}"}
+        report(
+            f"from the {bundle.name} bundle for this machine ({local.name}), python -S -E",
+            {
+                name: median_seconds([sys.executable, "-S", "-E", "-c", prefix + code], runs)
+                for name, code in subjects.items()
+            },
+        )
+    for bundle in HANDLERS:
+        deployable = build_bundle(bundle, LAMBDA_PLATFORM, LAMBDA_PYTHON)
+        print(_size_line(bundle, deployable))
+
+
+def _size_line(bundle: FunctionBundle, deployable: Path) -> str:
+    return (
+        f"deployable {bundle.name} bundle {deployable.name}: "
+        f"{directory_size(deployable) / 1e6:.1f} MB unzipped, "
+        f"{zipped_size(deployable) / 1e6:.1f} MB zipped"
     )
 
 

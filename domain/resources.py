@@ -80,6 +80,9 @@ TABLE = TableDefinition(
 # The worker's timeout in AWS (the stack sets it from here): no invocation lives longer, so a
 # message it holds is never handed to a second worker (what the worker's effects rely on).
 WORKER_TIMEOUT_SECONDS = 30
+# The API's: a GraphQL request reads a few items or queues one command, so 10 s is ample, and
+# well inside the HTTP API's 30 s integration limit.
+API_TIMEOUT_SECONDS = 10
 # SQS's advice: a visibility timeout of at least 6 times the consumer's timeout.
 _VISIBILITY_TIMEOUT_SECONDS = 6 * WORKER_TIMEOUT_SECONDS
 QUEUES: dict[DeliveryPriority, QueueDefinition] = {

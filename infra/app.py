@@ -12,7 +12,7 @@ from cdk_nag import AwsSolutionsChecks
 from app.web_site import WEB_DIST
 from domain.delivery import DEFAULT_STANDARD_DAYS, DEFAULT_URGENT_HOURS, DeliveryPromise
 from domain.notifications import DEFAULT_COUNTRY, DEFAULT_TIME_ZONE, BusinessProfile
-from infra.bundle import build_bundle
+from infra.bundle import API, WORKER, FunctionBundle, build_bundle
 from infra.stack import DeploymentConfig, OrderDeliveryStack
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -73,15 +73,16 @@ def build_app(
         app,
         STACK_NAME,
         config=deployment_config(app),
-        code=cdk_code(),
+        api_code=cdk_code(API),
+        worker_code=cdk_code(WORKER),
         web_dist=web_dist,
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack
 
 
-def cdk_code() -> cdk.aws_lambda.Code:
-    return cdk.aws_lambda.Code.from_asset(str(build_bundle()))
+def cdk_code(bundle: FunctionBundle) -> cdk.aws_lambda.Code:
+    return cdk.aws_lambda.Code.from_asset(str(build_bundle(bundle)))
 
 
 if __name__ == "__main__":

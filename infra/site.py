@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -35,7 +34,7 @@ class WebSite(Construct):
         *,
         bucket: s3.IBucket,  # the site's own: the deployment may replace all of it
         logs: s3.IBucket,
-        api: apigateway.RestApi,
+        api_domain: str,  # the HTTP API's execute-api host, which /graphql goes to
     ) -> None:
         super().__init__(scope, construct_id)
         self._bucket = bucket
@@ -74,7 +73,11 @@ class WebSite(Construct):
                     response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
                 ),
                 GRAPHQL_PATH: cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(api),
+                    origin=origins.HttpOrigin(
+                        api_domain,
+                        protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                        origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                    ),
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=self._api_pass_through(),

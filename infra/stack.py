@@ -9,7 +9,6 @@ from aws_cdk import Aws, CfnOutput, Fn, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from app.settings import EnvVar, Settings
@@ -20,7 +19,8 @@ from domain.resources import BUCKET
 from infra.alarms import ServiceAlarms
 from infra.api import GraphQLApi
 from infra.auth import Identities
-from infra.functions import acknowledge_scoped_wildcards, api_function, worker_function
+from infra.functions import RUNTIME, ApiFunction, acknowledge_scoped_wildcards, worker_function
+from infra.mail import Mail
 from infra.nag import logical_id
 from infra.queues import CommandQueues
 from infra.site import WebSite
@@ -31,6 +31,9 @@ from infra.table import OrdersTable
 # backlog of standard orders never holds them up.
 WORKER_CONCURRENCY = {DeliveryPriority.URGENT: 10, DeliveryPriority.STANDARD: 4}
 WORKER_BATCH_SIZE = 10
+# DynamoDB actions each function's code calls (storage/table.py), and no others.
+API_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+WORKER_TABLE_ACTIONS = [*API_TABLE_ACTIONS, "dynamodb:PutItem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,8 @@ class OrderDeliveryStack(Stack):
         construct_id: str,
         *,
         config: DeploymentConfig,
-        code: lambda_.Code,
+        api_code: lambda_.Code,
+        worker_code: lambda_.Code,
         web_dist: Path,
     ) -> None:
         super().__init__(
@@ -62,14 +66,16 @@ class OrderDeliveryStack(Stack):
         table = OrdersTable(self, "Orders").table
         command_queues = CommandQueues(self, "Queues")
         storage = Buckets(self, "Storage")
+        mail = Mail(self, "Mail", sender_email=config.business.sender_email)
         identities = Identities(
             self,
             "Identities",
             domain_prefix=config.auth_domain_prefix
             or Fn.join("-", [construct_id.lower(), Aws.ACCOUNT_ID]),
-        )
-        sender = ses.EmailIdentity(
-            self, "Sender", identity=ses.Identity.email(config.business.sender_email)
+            mail=mail,
+            sender_name=config.business.name,
+            trigger_code=api_code,
+            runtime=RUNTIME,
         )
         settings = Settings(
             table_name=table.table_name,
@@ -84,22 +90,35 @@ class OrderDeliveryStack(Stack):
         environment = settings.to_environ()
         environment.pop(EnvVar.REGION)  # Lambda sets AWS_REGION itself and reserves the name
 
-        api = api_function(self, code, environment)
-        table.grant_read_data(api.role)
-        storage.bucket.grant_read(api.role, BUCKET.receipts_pattern)
-        for queue in command_queues.queues.values():
-            queue.grant_send_messages(api.role)
-
-        graphql = GraphQLApi(
-            self,
-            "GraphQL",
-            handler=api.function,
-            user_pool=identities.user_pool,
-            cors_origin=config.frontend_origin,
+        api = ApiFunction(self, code=api_code, environment=environment)
+        # Exactly what the API calls: reads (item, batch, query on the table and its indexes),
+        # one SendMessage per mutation, and GetObject for the receipt links it presigns.
+        api.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=API_TABLE_ACTIONS,
+                resources=[table.table_arn, f"{table.table_arn}/index/*"],
+            )
         )
-        site = WebSite(self, "Site", bucket=storage.site, logs=storage.logs, api=graphql.api)
+        api.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                resources=[queue.queue_arn for queue in command_queues.queues.values()],
+            )
+        )
+        api.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[storage.bucket.arn_for_objects(BUCKET.receipts_pattern)],
+            )
+        )
+
+        graphql = GraphQLApi(self, "GraphQL", cors_origin=config.frontend_origin)
+        site = WebSite(
+            self, "Site", bucket=storage.site, logs=storage.logs, api_domain=graphql.domain_name
+        )
         site_page = site.url + "/"
         web_client = identities.add_web_client(site_page)
+        graphql.route(api.alias, identities.user_pool, [web_client])
         site.publish(
             web_dist,
             site_settings(
@@ -124,16 +143,28 @@ class OrderDeliveryStack(Stack):
         )
         worker_environment = worker_settings.to_environ()
         worker_environment.pop(EnvVar.REGION)
-        worker = worker_function(self, code, worker_environment)
-        table.grant_read_write_data(worker.role)
-        storage.bucket.grant_put(worker.role, BUCKET.receipts_pattern)
-        sender.grant_send_email(worker.role)
+        worker = worker_function(self, worker_code, worker_environment)
+        # Exactly what the worker calls: reads as the API does (no index), conditional puts
+        # (alone or in a transaction, which needs PutItem on each item), the receipt's
+        # PutObject, and SendEmail from our sender through the configuration set.
+        worker.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=WORKER_TABLE_ACTIONS, resources=[table.table_arn])
+        )
+        worker.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[storage.bucket.arn_for_objects(BUCKET.receipts_pattern)],
+            )
+        )
         # In the SES sandbox, SES also authorizes each recipient's (verified) identity; sending
         # stays pinned to our sender address by the condition.
         worker.role.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[self.format_arn(service="ses", resource="identity", resource_name="*")],
+                actions=["ses:SendEmail"],
+                resources=[
+                    self.format_arn(service="ses", resource="identity", resource_name="*"),
+                    mail.configuration_set_arn,
+                ],
                 conditions={"StringEquals": {"ses:FromAddress": config.business.sender_email}},
             )
         )
@@ -149,8 +180,6 @@ class OrderDeliveryStack(Stack):
 
         table_arn = f"<{logical_id(table)}.Arn>"
         bucket_arn = f"<{logical_id(storage.bucket)}.Arn>"
-        gsis = "the table's own GSIs, which grant_read/write_data name as <table>/index/*"
-        receipts_only = BUCKET.receipts_pattern
         receipts = (
             f"objects under {BUCKET.receipts_prefix} only: one per order version, keys unknown "
             "in advance"
@@ -158,19 +187,16 @@ class OrderDeliveryStack(Stack):
         acknowledge_scoped_wildcards(
             api,
             {
-                f"Resource::{table_arn}/index/*": gsis,
-                f"Resource::{bucket_arn}/{receipts_only}": receipts,
-                "Action::s3:GetObject*": f"grant_read's read-only actions, on {receipts_only} only",
-                "Action::s3:GetBucket*": "grant_read's read-only actions, on this bucket only",
-                "Action::s3:List*": "grant_read's read-only actions, on this bucket only",
+                f"Resource::{table_arn}/index/*": (
+                    "the table's own GSIs, which the API's listings query"
+                ),
+                f"Resource::{bucket_arn}/{BUCKET.receipts_pattern}": receipts,
             },
         )
         acknowledge_scoped_wildcards(
             worker,
             {
-                f"Resource::{table_arn}/index/*": gsis,
-                f"Resource::{bucket_arn}/{receipts_only}": receipts,
-                "Action::s3:Abort*": f"grant_put's multipart abort, on {receipts_only} only",
+                f"Resource::{bucket_arn}/{BUCKET.receipts_pattern}": receipts,
                 "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*": (
                     "SES's sandbox authorizes each recipient's identity too; the statement is "
                     "pinned to our sender by an ses:FromAddress condition"
@@ -183,8 +209,11 @@ class OrderDeliveryStack(Stack):
             "Alarms",
             queues=command_queues.queues,
             dead_letter_queues=command_queues.dead_letter_queues,
-            api=graphql.api,
+            api=graphql,
+            api_function=api.function,
             worker=worker.function,
+            table=table,
+            mail=mail,
         )
 
         CfnOutput(self, "GraphQLUrl", value=graphql.graphql_url)
@@ -194,5 +223,6 @@ class OrderDeliveryStack(Stack):
         CfnOutput(self, "HostedUiUrl", value=identities.domain.base_url())
         CfnOutput(self, "BucketName", value=storage.bucket.bucket_name)
         CfnOutput(self, "AlarmTopicArn", value=alarms.topic.topic_arn)
+        CfnOutput(self, "DashboardName", value=alarms.dashboard.dashboard_name)
         for priority, queue in command_queues.queues.items():
             CfnOutput(self, f"{priority.value.capitalize()}QueueName", value=queue.queue_name)

@@ -92,10 +92,14 @@ class Authenticator(Protocol):
 
 
 class ApiGatewayAuthenticator:
-    """Lambda behind API Gateway: the Cognito authorizer has verified the token already."""
+    """Lambda behind the HTTP API: its JWT authorizer has verified the Cognito ID token (issuer,
+    audience, expiry, signature) and hands over its claims, each as a string. Nothing else
+    authenticates here: an event without those claims, in any other shape, is refused."""
 
     def authenticate(self, request: Request) -> Identity:
-        claims = _nested(request.scope.get("aws.event"), "requestContext", "authorizer", "claims")
+        claims = _nested(
+            request.scope.get("aws.event"), "requestContext", "authorizer", "jwt", "claims"
+        )
         if claims is None:
             raise InvalidTokenError("no authorizer claims on the request")
         return identity_from_claims(claims)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -248,10 +247,12 @@ def settings_for(aws_endpoint: str = UNREACHABLE_AWS) -> Settings:
     return Settings.from_environ({**LAMBDA_ENVIRONMENT, EnvVar.AWS_ENDPOINT_URL: aws_endpoint})
 
 
+# As the HTTP API's JWT authorizer hands an ID token's claims over: every value a string.
 STAFF_CLAIMS: dict[str, Any] = {
     "sub": "c0ffee",
     "email": "ann@example.com",
-    "cognito:groups": "staff",
+    "email_verified": "true",
+    "cognito:groups": "[staff]",
 }
 
 
@@ -265,37 +266,43 @@ def api_gateway_event(
     query: bytes = b"",
     accept: str | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST proxy event, as the Cognito authorizer passes it to the function.
+    """An HTTP API (payload 2.0) event, as the JWT authorizer passes it to the function.
 
-    A body that is not UTF-8 can only arrive base64-encoded (as a binary media type would). A
-    GET has no body; API Gateway hands its `query` string over decoded, parameter by parameter.
+    A body that is not UTF-8 can only arrive base64-encoded. A GET has no body; the HTTP API
+    hands its `query` string over raw, and parameter by parameter (repeats joined by commas).
     """
-    headers = {"Host": "abc.execute-api.us-east-1.amazonaws.com"}
+    headers = {"host": "abc.execute-api.us-east-1.amazonaws.com", "user-agent": "tests"}
     if content_type is not None:
-        headers["Content-Type"] = content_type
+        headers["content-type"] = content_type
     if accept is not None:
-        headers["Accept"] = accept
+        headers["accept"] = accept
     parameters: dict[str, list[str]] = {}
     for name, value in parse_qsl(query.decode(), keep_blank_values=True, errors="strict"):
         parameters.setdefault(name, []).append(value)
-    return {
-        "resource": "/graphql",
-        "path": "/graphql",
-        "httpMethod": method,
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{method} /graphql",
+        "rawPath": "/graphql",
+        "rawQueryString": query.decode(),
         "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": _last_values(parameters),
-        "multiValueQueryStringParameters": parameters or None,
-        "pathParameters": None,
-        "stageVariables": None,
         "requestContext": {
-            "resourcePath": "/graphql",
-            "httpMethod": method,
-            "path": "/prod/graphql",
-            "stage": "prod",
+            "accountId": "123456789012",
+            "apiId": "abc",
+            "domainName": headers["host"],
+            "domainPrefix": "abc",
+            "http": {
+                "method": method,
+                "path": "/graphql",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "tests",
+            },
             "requestId": "req-1",
-            "identity": {"sourceIp": "203.0.113.7"},
-            "authorizer": {"claims": claims},
+            "routeKey": f"{method} /graphql",
+            "stage": "$default",
+            "time": "01/Dec/2026:06:00:00 +0000",
+            "timeEpoch": 1795932000000,
+            "authorizer": {"jwt": {"claims": claims, "scopes": None}},
         },
         "body": (
             None
@@ -306,10 +313,11 @@ def api_gateway_event(
         ),
         "isBase64Encoded": base64_encoded,
     }
-
-
-def _last_values(parameters: Mapping[str, list[str]]) -> dict[str, str] | None:
-    return {name: values[-1] for name, values in parameters.items()} or None
+    if parameters:
+        event["queryStringParameters"] = {
+            name: ",".join(values) for name, values in parameters.items()
+        }
+    return event
 
 
 def is_utf8(body: bytes) -> bool:

@@ -12,8 +12,6 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
@@ -38,7 +36,7 @@ def test_the_app_is_the_default_behavior_and_the_api_answers_at_graphql(
     behaviors = {behavior["PathPattern"]: behavior for behavior in config["CacheBehaviors"]}
     default = config["DefaultCacheBehavior"]
     site_bucket = _logical_id(synthesized, "AWS::S3::Bucket", "StorageSite")
-    api = _logical_id(synthesized, "AWS::ApiGateway::RestApi", "GraphQLApi")
+    api = _logical_id(synthesized, "AWS::ApiGatewayV2::Api", "GraphQLApi")
 
     assert set(behaviors) == {"/assets/*", GRAPHQL_PATH}
     app_origin = origins[default["TargetOriginId"]]
@@ -48,8 +46,10 @@ def test_the_app_is_the_default_behavior_and_the_api_answers_at_graphql(
     assert config["DefaultRootObject"] == "index.html"
     api_origin = origins[behaviors[GRAPHQL_PATH]["TargetOriginId"]]
     assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    assert {"Ref": api} in _leaves(api_origin["DomainName"])
-    assert {"Ref": _stage(synthesized)} in _leaves(api_origin["OriginPath"])
+    assert api_origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+    # The HTTP API's own host; its $default stage answers at the root, so no origin path.
+    assert {"Fn::GetAtt": [api, "ApiEndpoint"]} in _leaves(api_origin["DomainName"])
+    assert "OriginPath" not in api_origin
 
 
 def test_hashed_assets_are_cached_and_the_page_and_its_settings_are_not(
@@ -163,81 +163,38 @@ def test_emails_link_to_the_order_page_on_the_site(synthesized: Synthesized) -> 
 def test_the_site_and_its_api_share_an_origin_so_no_cors_is_deployed(
     synthesized: Synthesized,
 ) -> None:
-    methods = synthesized.resources("AWS::ApiGateway::Method").values()
+    [api] = synthesized.resources("AWS::ApiGatewayV2::Api").values()
 
-    assert sorted(method["Properties"]["HttpMethod"] for method in methods) == sorted(
-        GRAPHQL_METHODS
-    )
-    assert synthesized.resources("AWS::ApiGateway::GatewayResponse") == {}
+    assert "CorsConfiguration" not in api["Properties"]
     for variables in _service_environments(synthesized):
         assert not variables.get(EnvVar.CORS_ALLOWED_ORIGINS)
 
 
-def test_a_frontend_elsewhere_is_allowed_by_cors_on_preflights_and_gateway_errors() -> None:
+def test_a_frontend_elsewhere_is_allowed_by_the_same_cors_rules_as_the_local_server() -> None:
     stack = cdk.Stack(cdk.App())
-    handler = lambda_.Function(
-        stack,
-        "Handler",
-        code=lambda_.Code.from_inline("def handle(event, context): pass"),
-        handler="index.handle",
-        runtime=lambda_.Runtime.PYTHON_3_12,
-    )
-    GraphQLApi(
-        stack,
-        "GraphQL",
-        handler=handler,
-        user_pool=cognito.UserPool(stack, "Users"),
-        cors_origin="https://shop.example.com",
-    )
+    GraphQLApi(stack, "GraphQL", cors_origin="https://shop.example.com")
     body = Template.from_stack(stack).to_json()["Resources"]
 
-    preflights = [
-        resource["Properties"]
-        for resource in body.values()
-        if resource["Type"] == "AWS::ApiGateway::Method"
-        and resource["Properties"]["HttpMethod"] == "OPTIONS"
-    ]
-    assert preflights
-    for preflight in preflights:
-        [answer] = preflight["Integration"]["IntegrationResponses"]
-        headers = answer["ResponseParameters"]
-        assert headers["method.response.header.Access-Control-Allow-Origin"] == (
-            "'https://shop.example.com'"
-        )
-        allowed = headers["method.response.header.Access-Control-Allow-Methods"]
-        assert set(allowed.strip("'").split(",")) == {*GRAPHQL_METHODS, "OPTIONS"}
-        # The same rules the local server's CORS middleware gets (app.settings.CORS).
-        assert allowed.strip("'").split(",") == list(CORS.methods)
-        sent = headers["method.response.header.Access-Control-Allow-Headers"]
-        assert sent.strip("'").split(",") == list(CORS.headers)
-        assert headers["method.response.header.Access-Control-Max-Age"] == (
-            f"'{CORS.max_age_seconds}'"
-        )
-    gateway_errors = [
-        resource["Properties"]
-        for resource in body.values()
-        if resource["Type"] == "AWS::ApiGateway::GatewayResponse"
-    ]
-    assert sorted(response["ResponseType"] for response in gateway_errors) == [
-        "DEFAULT_4XX",
-        "DEFAULT_5XX",
-    ]
-    for response in gateway_errors:
-        assert response["ResponseParameters"] == {
-            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://shop.example.com'"
-        }
+    [api] = [r for r in body.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]
+    cors = api["Properties"]["CorsConfiguration"]
+    # The HTTP API answers preflights itself and adds these headers to every answer, its own
+    # 401s and 429s included.
+    assert cors["AllowOrigins"] == ["https://shop.example.com"]
+    assert cors["AllowMethods"] == list(CORS.methods)
+    assert {*GRAPHQL_METHODS, "OPTIONS"} == set(cors["AllowMethods"])
+    assert cors["AllowHeaders"] == list(CORS.headers)
+    assert cors["ExposeHeaders"] == list(CORS.exposed_headers)
+    assert cors["MaxAge"] == CORS.max_age_seconds
 
 
 def test_publishing_an_unbuilt_app_says_how_to_build_it(tmp_path: Path) -> None:
     stack = cdk.Stack(cdk.App())
-    api = cdk.aws_apigateway.RestApi(stack, "Api")
-    api.root.add_method("GET")
     site = WebSite(
         stack,
         "Site",
         bucket=s3.Bucket(stack, "SiteBucket"),
         logs=s3.Bucket(stack, "Logs"),
-        api=api,
+        api_domain="abc.execute-api.us-east-1.amazonaws.com",
     )
 
     with pytest.raises(FileNotFoundError, match="build the web app first"):
@@ -305,11 +262,6 @@ def _logical_id(synthesized: Synthesized, kind: str, prefix: str) -> str:
 
 def _distribution(synthesized: Synthesized) -> str:
     (key,) = synthesized.resources("AWS::CloudFront::Distribution")
-    return key
-
-
-def _stage(synthesized: Synthesized) -> str:
-    (key,) = synthesized.resources("AWS::ApiGateway::Stage")
     return key
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tarfile
+from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match
 
-from app.settings import GRAPHQL_METHODS, EnvVar
+from app.settings import GRAPHQL_METHODS, GRAPHQL_PATH, EnvVar
 from domain.delivery import DeliveryPromise
 from domain.orders import DeliveryPriority
-from domain.resources import QUEUES, STAFF_GROUP, TABLE, WORKER_TIMEOUT_SECONDS
+from domain.resources import BUCKET, QUEUES, STAFF_GROUP, TABLE, WORKER_TIMEOUT_SECONDS
+from infra.api import ROUTE_THROTTLES, THROTTLE_BURST, THROTTLE_RATE
 from infra.app import CONTEXT_PREFIX, deployment_config
 from infra.functions import API_HANDLER, WORKER_HANDLER
 from infra.stack import WORKER_CONCURRENCY
@@ -114,7 +118,9 @@ def test_both_functions_run_on_arm64_with_the_services_settings(synthesized: Syn
         variables = properties["Environment"]["Variables"]
         assert required <= set(variables)
         assert EnvVar.REGION not in variables  # Lambda's own, reserved
-    synthesized.template.resource_count_is("AWS::Logs::LogGroup", 3)
+    # The API's, the worker's, the HTTP API's access logs, the staff MFA trigger's, and the
+    # site deployment's (a recommended feature flag gives CDK's function its own, with retention).
+    synthesized.template.resource_count_is("AWS::Logs::LogGroup", 5)
     synthesized.template.all_resources_properties(
         "AWS::Logs::LogGroup", {"RetentionInDays": Match.any_value()}
     )
@@ -139,45 +145,72 @@ def test_the_worker_reads_each_queue_reporting_partial_failures(synthesized: Syn
     )
 
 
-def test_graphql_is_behind_the_cognito_authorizer_with_logs_and_throttling(
+def test_graphql_is_an_http_api_behind_a_jwt_authorizer_for_the_web_client(
     synthesized: Synthesized,
 ) -> None:
-    template = synthesized.template
-    template.has_resource_properties(
-        "AWS::ApiGateway::Method",
-        {"HttpMethod": "POST", "AuthorizationType": "COGNITO_USER_POOLS"},
+    assert synthesized.resources("AWS::ApiGateway::RestApi") == {}
+    [api] = synthesized.resources("AWS::ApiGatewayV2::Api").values()
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+    [authorizer] = synthesized.resources("AWS::ApiGatewayV2::Authorizer").values()
+    properties = authorizer["Properties"]
+    assert properties["AuthorizerType"] == "JWT"
+    assert properties["IdentitySource"] == ["$request.header.Authorization"]
+    # Only the web client's ID tokens (their aud), from this pool (the issuer).
+    [audience] = properties["JwtConfiguration"]["Audience"]
+    assert audience["Ref"].startswith("IdentitiesUsersWebClient")
+    issuer = json.dumps(properties["JwtConfiguration"]["Issuer"])
+    assert "cognito-idp" in issuer
+    assert "IdentitiesUsers" in issuer
+    synthesized.template.has_resource_properties(
+        "AWS::Cognito::UserPoolGroup", {"GroupName": STAFF_GROUP}
     )
-    template.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
-    template.has_resource_properties(
-        "AWS::ApiGateway::Stage",
-        {
-            "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
-            "MethodSettings": Match.array_with(
-                [
-                    Match.object_like(
-                        {
-                            "ThrottlingRateLimit": Match.any_value(),
-                            "ThrottlingBurstLimit": Match.any_value(),
-                        }
-                    )
-                ]
-            ),
-        },
-    )
-    template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": STAFF_GROUP})
 
 
-def test_queries_over_get_reach_the_function_behind_the_same_authorizer_as_post(
+def test_every_route_is_authorized_and_reaches_the_api_functions_alias(
     synthesized: Synthesized,
 ) -> None:
-    methods = synthesized.resources("AWS::ApiGateway::Method").values()
-    routed = {method["Properties"]["HttpMethod"]: method["Properties"] for method in methods}
-
-    assert set(routed) == set(GRAPHQL_METHODS)
-    assert {properties["AuthorizationType"] for properties in routed.values()} == {
-        "COGNITO_USER_POOLS"
+    routes = {
+        route["Properties"]["RouteKey"]: route["Properties"]
+        for route in synthesized.resources("AWS::ApiGatewayV2::Route").values()
     }
-    assert len({json.dumps(properties["Integration"]) for properties in routed.values()}) == 1
+    assert set(routes) == {f"{method} {GRAPHQL_PATH}" for method in GRAPHQL_METHODS}
+    assert {route["AuthorizationType"] for route in routes.values()} == {"JWT"}
+    assert len({json.dumps(route["Target"]) for route in routes.values()}) == 1
+    [integration] = synthesized.resources("AWS::ApiGatewayV2::Integration").values()
+    assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+    # The alias of a published version, which SnapStart restores, never $LATEST.
+    [(alias_id, alias)] = synthesized.resources("AWS::Lambda::Alias").items()
+    assert integration["Properties"]["IntegrationUri"] == {"Ref": alias_id}
+    version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+    assert synthesized.resources("AWS::Lambda::Version")[version_id]
+    [api] = [
+        function
+        for function in synthesized.service_functions().values()
+        if function["Properties"]["Handler"] == API_HANDLER
+    ]
+    assert api["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+
+
+def test_the_stage_throttles_each_route_and_logs_json(synthesized: Synthesized) -> None:
+    [stage] = synthesized.resources("AWS::ApiGatewayV2::Stage").values()
+    properties = stage["Properties"]
+
+    assert properties["StageName"] == "$default"
+    assert properties["AutoDeploy"] is True
+    assert properties["DefaultRouteSettings"]["ThrottlingRateLimit"] == THROTTLE_RATE
+    assert properties["DefaultRouteSettings"]["ThrottlingBurstLimit"] == THROTTLE_BURST
+    per_route = properties["RouteSettings"]
+    assert set(per_route) == {f"{method} {GRAPHQL_PATH}" for method in ROUTE_THROTTLES}
+    for method, (rate, burst) in ROUTE_THROTTLES.items():
+        route = per_route[f"{method} {GRAPHQL_PATH}"]
+        assert (route["ThrottlingRateLimit"], route["ThrottlingBurstLimit"]) == (rate, burst)
+        assert rate <= THROTTLE_RATE
+        assert burst <= THROTTLE_BURST
+    logged = json.loads(properties["AccessLogSettings"]["Format"])
+    assert {"requestId", "routeKey", "status", "latencyMs", "sub"} <= set(logged)
+    assert "DestinationArn" in properties["AccessLogSettings"]
+    # An HTTP API needs no account-wide API Gateway logging role.
+    assert synthesized.resources("AWS::ApiGateway::Account") == {}
 
 
 def test_buckets_are_private_and_receipts_versioned(synthesized: Synthesized) -> None:
@@ -199,38 +232,111 @@ def test_buckets_are_private_and_receipts_versioned(synthesized: Synthesized) ->
     )
 
 
-def test_grants_give_each_function_only_what_it_does(synthesized: Synthesized) -> None:
-    policies = {
-        key: json.dumps(policy["Properties"]["PolicyDocument"])
-        for key, policy in synthesized.resources("AWS::IAM::Policy").items()
+def _role_statements(synthesized: Synthesized, role_prefix: str) -> list[dict[str, Any]]:
+    """Every statement of every policy attached to the role whose logical id starts so."""
+    statements = []
+    for policy in synthesized.resources("AWS::IAM::Policy").values():
+        roles = json.dumps(policy["Properties"].get("Roles", []))
+        if f'"{role_prefix}' in roles:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        actions = statement["Action"]
+        found |= {actions} if isinstance(actions, str) else set(actions)
+    return found
+
+
+LOGS_AND_TRACES = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+
+
+def test_each_role_has_exactly_the_actions_its_code_calls(synthesized: Synthesized) -> None:
+    api = _role_statements(synthesized, "ApiFunctionRole")
+    worker = _role_statements(synthesized, "WorkerFunctionRole")
+
+    assert _actions(api) == LOGS_AND_TRACES | {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "sqs:SendMessage",
+        "s3:GetObject",  # what its presigned receipt links are signed with
     }
-    api = next(document for key, document in policies.items() if key.startswith("ApiFunction"))
-    worker = next(document for key, document in policies.items() if key.startswith("Worker"))
+    assert _actions(worker) == LOGS_AND_TRACES | {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",  # alone, and for each item of a TransactWriteItems
+        "s3:PutObject",
+        "ses:SendEmail",
+        # The event source mapping's, to consume the queues.
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    }
+    for statement in api + worker:
+        resources = json.dumps(statement["Resource"])
+        if statement["Resource"] == "*":
+            assert set(statement["Action"]) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+        if "s3:" in json.dumps(statement["Action"]):
+            assert f"/{BUCKET.receipts_prefix}*" in resources
+    api_table = next(s for s in api if "dynamodb:Query" in s["Action"])
+    worker_table = next(s for s in worker if "dynamodb:Query" in s["Action"])
+    assert "/index/*" in json.dumps(api_table["Resource"])  # the listings' GSIs
+    assert "/index/*" not in json.dumps(worker_table["Resource"])
 
-    assert "sqs:SendMessage" in api
-    assert "dynamodb:PutItem" not in api
-    assert "ses:SendEmail" not in api
-    assert "s3:PutObject" not in api
-    assert "dynamodb:PutItem" in worker
-    assert "ses:SendEmail" in worker
-    assert "s3:PutObject" in worker
-    assert "sqs:SendMessage" not in worker
-    assert '"Resource": "*"' not in api + worker
+
+def test_the_cloudfront_grant_covers_only_what_the_site_serves(synthesized: Synthesized) -> None:
+    policies = synthesized.resources("AWS::S3::BucketPolicy").values()
+    readers = [
+        statement
+        for policy in policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "cloudfront.amazonaws.com" in json.dumps(statement.get("Principal", {}))
+    ]
+    assert readers
+    for statement in readers:
+        assert statement["Action"] == "s3:GetObject"
+        assert "StorageSite" in json.dumps(statement["Resource"])  # the site's bucket alone
 
 
-def test_alarms_watch_dead_letters_urgent_age_api_errors_and_the_worker(
-    synthesized: Synthesized,
-) -> None:
+def test_alarms_watch_what_needs_a_person(synthesized: Synthesized) -> None:
     alarms = synthesized.resources("AWS::CloudWatch::Alarm")
     described = " ".join(alarm["Properties"]["AlarmDescription"] for alarm in alarms.values())
+    # Logical ids are Alarms<Name><8 hex digits of hash>.
+    names = {key.split("Alarms", 1)[1][:-8] for key in alarms}
 
-    assert len(alarms) == 5
+    assert {
+        "UrgentDeadLetters",
+        "StandardDeadLetters",
+        "UrgentQueueAge",
+        "StandardQueueAge",
+        "Api5xxRate",
+        "ApiLatencyP99",
+        "ApiThrottles",
+        "WorkerThrottles",
+        "WorkerErrors",
+        "WorkerNearTimeout",
+        "TableSystemErrors",
+        "MailBounceRate",
+        "MailComplaintRate",
+    } <= names, names
     assert described.count("DLQ") == 2
-    assert "Urgent orders are waiting" in described
-    assert "5xx" in described
-    assert "worker" in described
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"]
+    near_timeout = next(a for k, a in alarms.items() if "WorkerNearTimeout" in k)
+    assert near_timeout["Properties"]["Threshold"] < WORKER_TIMEOUT_SECONDS * 1000
+    p99 = next(a for k, a in alarms.items() if "ApiLatencyP99" in k)
+    assert p99["Properties"]["ExtendedStatistic"] == "p99"
 
 
 def test_the_outputs_tell_an_operator_what_they_need(synthesized: Synthesized) -> None:
@@ -288,19 +394,11 @@ def test_alarm_notifications_are_encrypted_with_a_key_cloudwatch_may_use(
 
 
 def test_the_worker_may_send_only_as_the_configured_sender(synthesized: Synthesized) -> None:
-    policies = synthesized.resources("AWS::IAM::Policy")
-    worker = next(policy for key, policy in policies.items() if key.startswith("Worker"))
-    statements = worker["Properties"]["PolicyDocument"]["Statement"]
-    recipients = [
-        statement
-        for statement in statements
-        if "ses:SendRawEmail" in statement["Action"] and "Condition" in statement
-    ]
+    statements = _role_statements(synthesized, "WorkerFunctionRole")
+    [mail] = [statement for statement in statements if "ses:SendEmail" in statement["Action"]]
 
-    assert recipients
-    assert recipients[0]["Condition"] == {
-        "StringEquals": {"ses:FromAddress": "no-reply@example.com"}
-    }
+    assert mail["Condition"] == {"StringEquals": {"ses:FromAddress": "no-reply@example.com"}}
+    assert "configuration-set" in json.dumps(mail["Resource"])
 
 
 def test_the_business_clock_country_and_promise_default_and_reach_the_functions(
@@ -331,3 +429,18 @@ def test_a_deployment_sets_the_business_clock_country_and_promise_in_cdk_context
 
     assert (business.time_zone, business.country) == ("Europe/Berlin", "DE")
     assert business.delivery_promise == DeliveryPromise(urgent_hours=2, standard_days=3)
+
+
+def test_cdk_json_sets_every_feature_flag_the_installed_cdk_recommends() -> None:
+    """The flags `cdk init` would write for this aws-cdk-lib: new behaviours on, so the CLI has
+    no unconfigured flag to warn about and an upgrade's new flags show up here."""
+    library = Path(cdk.__file__).parent / "_jsii"
+    [package] = library.glob("aws-cdk-lib@*.jsii.tgz")
+    with tarfile.open(package) as archive:
+        member = archive.extractfile("package/recommended-feature-flags.json")
+        assert member is not None
+        recommended = json.load(member)
+    context = json.loads((Path(__file__).parents[2] / "cdk.json").read_text())["context"]
+
+    assert recommended
+    assert {flag: context.get(flag) for flag in recommended} == recommended

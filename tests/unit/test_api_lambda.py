@@ -103,7 +103,8 @@ def test_a_mutation_in_anything_but_json_is_not_run(
 
 def test_two_content_types_are_one_unsupported_header(handler: Handler) -> None:
     event = api_gateway_event(REGISTER)
-    event["multiValueHeaders"]["Content-Type"] = ["text/plain", "application/json"]
+    # The HTTP API joins a repeated header's values with commas.
+    event["headers"]["content-type"] = "text/plain,application/json"
 
     answer = handler(event, None)
 
@@ -134,7 +135,9 @@ def test_malformed_claims_get_a_json_401(handler: Handler, claims: object) -> No
 
 
 @pytest.mark.parametrize(
-    "authorizer", [None, "claims", ["claims"], {}], ids=["null", "text", "list", "no-claims"]
+    "authorizer",
+    [None, "claims", ["claims"], {}, {"jwt": None}, {"jwt": {}}, {"claims": STAFF_CLAIMS}],
+    ids=["null", "text", "list", "no-jwt", "jwt-null", "no-claims", "rest-api-shaped"],
 )
 def test_an_authorizer_without_claims_gets_a_json_401(handler: Handler, authorizer: object) -> None:
     event = api_gateway_event(TYPENAME)

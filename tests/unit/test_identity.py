@@ -181,11 +181,20 @@ def test_a_local_request_without_a_bearer_token_is_refused(headers: dict[str, st
 
 def test_api_gateway_claims_authenticate_the_caller() -> None:
     claims = {"sub": "user-9", "cognito:groups": "[staff]"}
-    event = {"requestContext": {"authorizer": {"claims": claims}}}
+    event = {"requestContext": {"authorizer": {"jwt": {"claims": claims, "scopes": None}}}}
 
     identity = ApiGatewayAuthenticator().authenticate(_request(aws_event=event))
 
     assert (identity.sub, identity.is_staff) == ("user-9", True)
+
+
+def test_a_rest_api_shaped_event_is_refused() -> None:
+    """Only the HTTP API's JWT authorizer is deployed: claims where a REST API's Cognito
+    authorizer would put them were not verified by anything of ours."""
+    event = {"requestContext": {"authorizer": {"claims": {"sub": "user-9"}}}}
+
+    with pytest.raises(InvalidTokenError):
+        ApiGatewayAuthenticator().authenticate(_request(aws_event=event))
 
 
 def test_a_lambda_request_without_authorizer_claims_is_refused() -> None:
@@ -255,10 +264,20 @@ def test_null_groups_are_no_groups() -> None:
         pytest.param({"requestContext": ["authorizer"]}, id="request-context-list"),
         pytest.param({"requestContext": {"authorizer": None}}, id="authorizer-null"),
         pytest.param({"requestContext": {"authorizer": "claims"}}, id="authorizer-text"),
-        pytest.param({"requestContext": {"authorizer": {"claims": None}}}, id="claims-null"),
-        pytest.param({"requestContext": {"authorizer": {"claims": "sub"}}}, id="claims-text"),
+        pytest.param({"requestContext": {"authorizer": {"jwt": None}}}, id="jwt-null"),
+        pytest.param({"requestContext": {"authorizer": {"jwt": "token"}}}, id="jwt-text"),
         pytest.param(
-            {"requestContext": {"authorizer": {"claims": {"sub": "u", "cognito:groups": 7}}}},
+            {"requestContext": {"authorizer": {"jwt": {"claims": None}}}}, id="claims-null"
+        ),
+        pytest.param(
+            {"requestContext": {"authorizer": {"jwt": {"claims": "sub"}}}}, id="claims-text"
+        ),
+        pytest.param(
+            {
+                "requestContext": {
+                    "authorizer": {"jwt": {"claims": {"sub": "u", "cognito:groups": 7}}}
+                }
+            },
             id="groups-number",
         ),
     ],

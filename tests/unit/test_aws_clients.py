@@ -1,0 +1,46 @@
+"""The AWS clients' timeouts and retries fit inside the function that makes the call."""
+
+from __future__ import annotations
+
+import aioboto3
+import pytest
+
+from app.aws_clients import API_TIMEOUTS, LOCAL_TIMEOUTS, WORKER_TIMEOUTS, ClientTimeouts
+from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("timeouts", "function_timeout"),
+    [(API_TIMEOUTS, API_TIMEOUT_SECONDS), (WORKER_TIMEOUTS, WORKER_TIMEOUT_SECONDS)],
+    ids=["api", "worker"],
+)
+def test_a_call_with_all_its_retries_ends_before_its_function_times_out(
+    timeouts: ClientTimeouts, function_timeout: int
+) -> None:
+    assert timeouts.worst_case_seconds() < function_timeout
+
+
+def test_the_worst_case_counts_every_attempt_and_each_backoff() -> None:
+    # 3 attempts of 2 + 5 s, and back-offs of up to 2 and 4 s between them.
+    assert ClientTimeouts(2, 5, 3).worst_case_seconds() == 3 * 7 + 2 + 4
+    # botocore caps a back-off at 20 s.
+    assert ClientTimeouts(1, 1, 7).worst_case_seconds() == 7 * 2 + 2 + 4 + 8 + 16 + 20 + 20
+
+
+def test_the_local_worker_can_long_poll() -> None:
+    assert LOCAL_TIMEOUTS.read_seconds > 20  # SQS's longest poll
+
+
+async def test_the_client_uses_the_attempts_as_a_total_not_as_retries() -> None:
+    session = aioboto3.Session(region_name="us-east-1")
+    config = API_TIMEOUTS.config()
+    async with session.client(
+        "dynamodb",
+        config=config,
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    ) as client:
+        assert client.meta.config.retries["total_max_attempts"] == API_TIMEOUTS.max_attempts
+        assert client.meta.config.connect_timeout == API_TIMEOUTS.connect_seconds
+        assert client.meta.config.read_timeout == API_TIMEOUTS.read_seconds
