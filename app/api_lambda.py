@@ -23,7 +23,7 @@ from starlette.types import Message
 
 from app.api_services import LazyApiServices
 from app.asgi import create_app
-from app.aws_clients import AwsClients
+from app.aws_clients import API_TIMEOUTS, AwsClients
 from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
 from app.logging_setup import configure_lambda_logging
 from app.settings import GRAPHQL_PATH, Settings
@@ -56,7 +56,7 @@ _settings = Settings.from_environ(os.environ)
 _logger = configure_lambda_logging(SERVICE, _settings.log_level)
 _xray = AsyncSafeXRayProvider()
 _tracer = Tracer(service=SERVICE, provider=_xray, auto_patch=False)
-_clients = AwsClients.for_settings(_settings)
+_clients = AwsClients.for_settings(_settings, API_TIMEOUTS)
 # One event loop for the life of the process (Mangum takes the one set here): the clients opened
 # in it are reused by warm invocations, and the SnapStart hooks run in it too.
 _loop = asyncio.new_event_loop()

@@ -71,6 +71,7 @@ class AwsClients:
     ) -> None:
         self._region = region
         self._endpoint_url = endpoint_url
+        self.timeouts = timeouts
         self._config = timeouts.config()
         self._stack = AsyncExitStack()
         self._lock = asyncio.Lock()

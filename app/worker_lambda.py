@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.tracing import Tracer
 
-from app.aws_clients import AwsClients
+from app.aws_clients import WORKER_TIMEOUTS, AwsClients
 from app.logging_setup import configure_lambda_logging
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
@@ -33,7 +33,7 @@ _metrics = EmfCommandMetrics(service=SERVICE)
 _loop = asyncio.new_event_loop()
 _runtime = WorkerRuntime(
     _settings,
-    AwsClients.for_settings(_settings),
+    AwsClients.for_settings(_settings, WORKER_TIMEOUTS),
     metrics=_metrics,
     on_client=lambda client: trace_aws_calls(client, _xray),
 )

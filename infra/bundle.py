@@ -114,30 +114,9 @@ POWERTOOLS_UNUSED = (
         )
     ),
 )
-# The X-Ray SDK's patches for libraries we do not use (its aiobotocore and botocore ones stay).
-XRAY_UNUSED = tuple(
-    f"aws_xray_sdk/ext/{name}"
-    for name in (
-        "aiohttp",
-        "bottle",
-        "django",
-        "flask",
-        "flask_sqlalchemy",
-        "httplib",
-        "httpx",
-        "mysql",
-        "pg8000",
-        "psycopg",
-        "psycopg2",
-        "pymongo",
-        "pymysql",
-        "pynamodb",
-        "requests",
-        "sqlalchemy",
-        "sqlalchemy_core",
-        "sqlite3",
-    )
-)
+# The X-Ray SDK's recorder and patches: the functions trace through app/xray's provider, and
+# Powertools' Tracer, given it, only reads the SDK's on/off switch (aws_xray_sdk.sdk_config).
+XRAY_UNUSED = ("aws_xray_sdk/core", "aws_xray_sdk/ext")
 # Metadata no import reads (installers' file lists), the SDK's request examples, and
 # dateutil's own time-zone tarball (zoneinfo and tzdata serve time zones here).
 NOT_READ = (

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import aioboto3
 import pytest
 
-from app.aws_clients import API_TIMEOUTS, LOCAL_TIMEOUTS, WORKER_TIMEOUTS, ClientTimeouts
+from app.aws_clients import (
+    API_TIMEOUTS,
+    LOCAL_TIMEOUTS,
+    WORKER_TIMEOUTS,
+    AwsClients,
+    ClientTimeouts,
+)
 from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
+from tests.api_requests import LAMBDA_ENVIRONMENT
 
 
 @pytest.mark.parametrize(
@@ -44,3 +54,31 @@ async def test_the_client_uses_the_attempts_as_a_total_not_as_retries() -> None:
         assert client.meta.config.retries["total_max_attempts"] == API_TIMEOUTS.max_attempts
         assert client.meta.config.connect_timeout == API_TIMEOUTS.connect_seconds
         assert client.meta.config.read_timeout == API_TIMEOUTS.read_seconds
+
+
+@pytest.mark.parametrize(
+    ("module", "timeouts"),
+    [("app.api_lambda", API_TIMEOUTS), ("app.worker_lambda", WORKER_TIMEOUTS)],
+)
+def test_each_handler_makes_its_calls_with_its_functions_timeouts(
+    module: str, timeouts: ClientTimeouts
+) -> None:
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in LAMBDA_ENVIRONMENT.items():
+            environment.setenv(name, value)
+        sys.modules.pop(module, None)
+        try:
+            found = vars(importlib.import_module(module)).values()
+            # The module's clients, or those of the runtime it holds.
+            clients = [value for value in found if isinstance(value, AwsClients)] + [
+                inner
+                for value in found
+                if hasattr(value, "__dict__") and not isinstance(value, type)
+                for inner in vars(value).values()
+                if isinstance(inner, AwsClients)
+            ]
+        finally:
+            sys.modules.pop(module, None)
+
+    assert clients
+    assert {client.timeouts for client in clients} == {timeouts}
