@@ -48,8 +48,9 @@ $(HTTP_AUDIT): scripts/http_audit/package-lock.json
 
 check: lint test  ## everything CI runs
 
-bundle: install  ## build the Lambda bundle (arm64, the runtime's Python) into build/
-	$(UV) run --frozen python -m infra.bundle
+bundle: install  ## build the Lambda bundles (API, worker; arm64, the runtime's Python) into build/
+	$(UV) run --frozen python -m infra.bundle --function api
+	$(UV) run --frozen python -m infra.bundle --function worker
 
 synth: install  ## synthesize the CDK app into cdk.out/ without the CDK CLI (cdk-nag runs too)
 	$(UV) run --frozen python -m infra.app
