@@ -28,9 +28,10 @@ from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
 from app.logging_setup import configure_lambda_logging
 from app.settings import GRAPHQL_PATH, Settings
 from app.xray import AsyncSafeXRayProvider, UdpDaemonEmitter, trace_aws_calls
+from domain.metrics import API_SERVICE
 from resolvers.identity import ApiGatewayAuthenticator, Identity
 
-SERVICE = "api"
+SERVICE = API_SERVICE
 
 
 class _WarmUpOrApiGateway:

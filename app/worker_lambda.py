@@ -18,16 +18,17 @@ from app.logging_setup import configure_lambda_logging
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
 from app.xray import AsyncSafeXRayProvider, trace_aws_calls
+from domain.metrics import WORKER_SERVICE
 from workers.command_metrics import EmfCommandMetrics
 from workers.sqs_batch import PartialBatchResponse
 
-SERVICE = "worker"
+SERVICE = WORKER_SERVICE
 
 _settings = Settings.from_environ(os.environ)
 _logger = configure_lambda_logging(SERVICE, _settings.log_level)
 _xray = AsyncSafeXRayProvider()
 _tracer = Tracer(service=SERVICE, provider=_xray, auto_patch=False)
-_metrics = EmfCommandMetrics(service=SERVICE)
+_metrics = EmfCommandMetrics()
 # One loop for the life of the process: the clients opened in it are reused by warm invocations
 # (asyncio.run would close the loop, and the clients with it, after each batch).
 _loop = asyncio.new_event_loop()

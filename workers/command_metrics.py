@@ -9,56 +9,35 @@ single set, shared by every instance, so each set here gets its own `EphemeralMe
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import StrEnum
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
+from domain.metrics import BROKEN_DOWN_BY, NAMESPACE, WORKER_SERVICE, Dimension, MetricName
 from domain.notifications import Effect
 from domain.orders import DeliveryPriority
-
-NAMESPACE = "OrderDelivery"
-SERVICE = "worker"
-
-
-class MetricName(StrEnum):
-    ORDERS_PLACED = "OrdersPlaced"
-    COMMANDS_APPLIED = "CommandsApplied"
-    COMMANDS_REJECTED = "CommandsRejected"
-    EFFECT_FAILURES = "EffectFailures"
-    COMMAND_APPLY_LATENCY = "CommandApplyLatency"
-
-
-class Dimension(StrEnum):
-    PRIORITY = "priority"
-    COMMAND = "command"
-    CODE = "code"
-    EFFECT = "effect"
 
 
 class EmfCommandMetrics:
     """CommandMetrics as EMF lines on stdout, which Lambda sends to CloudWatch Logs."""
 
-    def __init__(self, namespace: str = NAMESPACE, service: str = SERVICE) -> None:
+    def __init__(self, namespace: str = NAMESPACE, service: str = WORKER_SERVICE) -> None:
         self._namespace = namespace
         self._service = service
         self._by_dimensions: dict[tuple[Dimension, str], EphemeralMetrics] = {}
 
     def order_placed(self, priority: DeliveryPriority) -> None:
-        self._count(MetricName.ORDERS_PLACED, Dimension.PRIORITY, priority.value)
+        self._add(MetricName.ORDERS_PLACED, priority.value)
 
     def command_applied(self, command_type: str, latency: timedelta) -> None:
-        self._count(MetricName.COMMANDS_APPLIED, Dimension.COMMAND, command_type)
-        self._metrics(Dimension.COMMAND, command_type).add_metric(
-            MetricName.COMMAND_APPLY_LATENCY,
-            MetricUnit.Milliseconds,
-            latency / timedelta(milliseconds=1),
-        )
+        self._add(MetricName.COMMANDS_APPLIED, command_type)
+        milliseconds = latency / timedelta(milliseconds=1)
+        self._add(MetricName.COMMAND_APPLY_LATENCY, command_type, milliseconds)
 
     def command_rejected(self, code: str) -> None:
-        self._count(MetricName.COMMANDS_REJECTED, Dimension.CODE, code)
+        self._add(MetricName.COMMANDS_REJECTED, code)
 
     def effect_failed(self, effect: Effect) -> None:
-        self._count(MetricName.EFFECT_FAILURES, Dimension.EFFECT, effect.value)
+        self._add(MetricName.EFFECT_FAILURES, effect.value)
 
     def flush(self) -> None:
         """Write what this invocation counted, one line per dimension set, and start afresh."""
@@ -66,13 +45,16 @@ class EmfCommandMetrics:
             metrics.flush_metrics()
         self._by_dimensions.clear()
 
-    def _count(self, name: MetricName, dimension: Dimension, value: str) -> None:
-        self._metrics(dimension, value).add_metric(name, MetricUnit.Count, 1)
-
-    def _metrics(self, dimension: Dimension, value: str) -> EphemeralMetrics:
-        key = (dimension, value)
+    def _add(self, name: MetricName, dimension_value: str, value: float = 1) -> None:
+        """Add `value` to the metric, in its dimension's set for `dimension_value`."""
+        dimension = BROKEN_DOWN_BY[name]
+        key = (dimension, dimension_value)
         if key not in self._by_dimensions:
             metrics = EphemeralMetrics(namespace=self._namespace, service=self._service)
-            metrics.add_dimension(dimension.value, value)
+            metrics.add_dimension(dimension.value, dimension_value)
             self._by_dimensions[key] = metrics
-        return self._by_dimensions[key]
+        unit = MetricUnit.Milliseconds if name in _IN_MILLISECONDS else MetricUnit.Count
+        self._by_dimensions[key].add_metric(name, unit, value)
+
+
+_IN_MILLISECONDS = frozenset({MetricName.COMMAND_APPLY_LATENCY})
