@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from domain.metrics import BROKEN_DOWN_BY, NAMESPACE, WORKER_SERVICE, Dimension, MetricName
 from domain.orders import DeliveryPriority
 from domain.resources import WORKER_TIMEOUT_SECONDS
 from infra.api import GraphQLApi
@@ -37,17 +38,6 @@ WORKER_DURATION_ALARM_SHARE = 0.8
 # SES reviews an account at 5% bounces and 0.1% complaints; warn well before either.
 BOUNCE_RATE_ALARM_PERCENT = 2.0
 COMPLAINT_RATE_ALARM_PERCENT = 0.05
-# The service's own metrics, as the worker writes them (workers/command_metrics.py: EMF lines
-# with the dimensions service=worker and one of priority, command, code or effect).
-METRICS_NAMESPACE = "OrderDelivery"
-WORKER_METRICS = {
-    # metric: the dimension it is broken down by
-    "OrdersPlaced": "priority",
-    "CommandsApplied": "command",
-    "CommandsRejected": "code",
-    "EffectFailures": "effect",
-    "CommandApplyLatency": "command",
-}
 FIVE_MINUTES = Duration.minutes(5)
 
 
@@ -240,12 +230,13 @@ def _ses_metric(event: str, mail: Mail) -> cloudwatch.Metric:
     )
 
 
-def _worker_search(metric: str, statistic: str) -> cloudwatch.MathExpression:
-    """Every series of one of the worker's metrics, one line per value of its dimension."""
-    dimension = WORKER_METRICS[metric]
+def _worker_search(metric: MetricName, statistic: str) -> cloudwatch.MathExpression:
+    """Every series of one of the worker's metrics, one line per value of its dimension (the
+    worker writes each with `service` and the one it is broken down by: domain/metrics.py)."""
+    dimensions = f"{Dimension.SERVICE},{BROKEN_DOWN_BY[metric]}"
     return cloudwatch.MathExpression(
         expression=(
-            f"SEARCH('{{{METRICS_NAMESPACE},service,{dimension}}} "
+            f'SEARCH(\'{{{NAMESPACE},{dimensions}}} {Dimension.SERVICE}="{WORKER_SERVICE}" '
             f"MetricName=\"{metric}\"', '{statistic}', 300)"
         ),
         using_metrics={},
@@ -270,17 +261,17 @@ def _dashboard(
         *(
             cloudwatch.GraphWidget(title=title, left=[_worker_search(metric, statistic)], width=6)
             for title, metric, statistic in (
-                ("Orders placed, by priority", "OrdersPlaced", "Sum"),
-                ("Commands applied, by command", "CommandsApplied", "Sum"),
-                ("Commands rejected, by code", "CommandsRejected", "Sum"),
-                ("Effect failures, by effect", "EffectFailures", "Sum"),
+                ("Orders placed, by priority", MetricName.ORDERS_PLACED, "Sum"),
+                ("Commands applied, by command", MetricName.COMMANDS_APPLIED, "Sum"),
+                ("Commands rejected, by code", MetricName.COMMANDS_REJECTED, "Sum"),
+                ("Effect failures, by effect", MetricName.EFFECT_FAILURES, "Sum"),
             )
         ),
     )
     dashboard.add_widgets(
         cloudwatch.GraphWidget(
             title="Command apply latency (sent to recorded), p99 ms",
-            left=[_worker_search("CommandApplyLatency", "p99")],
+            left=[_worker_search(MetricName.COMMAND_APPLY_LATENCY, "p99")],
             width=8,
         ),
     )

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.staff_mfa import TOTP
+from domain.metrics import BROKEN_DOWN_BY, NAMESPACE
 from infra.auth import STAFF_MFA_HANDLER
 from infra.mail import CONFIGURATION_SET_DIMENSION
 from tests.infra.conftest import Synthesized
@@ -60,9 +61,7 @@ def test_the_plan_is_lite_and_staff_rights_need_mfa(synthesized: Synthesized) ->
         for permission in synthesized.resources("AWS::Lambda::Permission").values()
         if permission["Properties"]["FunctionName"] == {"Fn::GetAtt": [function_id, "Arn"]}
     ]
-    assert [permission["Principal"] for permission in permissions] == [
-        "cognito-idp.amazonaws.com"
-    ]
+    assert [permission["Principal"] for permission in permissions] == ["cognito-idp.amazonaws.com"]
     role = function["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = [
         statement
@@ -112,11 +111,12 @@ def test_one_dashboard_shows_the_services_metrics(synthesized: Synthesized) -> N
     assert "ApproximateAgeOfOldestMessage" in body
 
 
-def test_the_dashboard_reads_the_metrics_the_worker_writes() -> None:
-    from infra.alarms import METRICS_NAMESPACE, WORKER_METRICS
-    from workers.command_metrics import NAMESPACE, SERVICE, Dimension, MetricName
+def test_the_dashboard_reads_each_metric_the_worker_writes_by_its_dimensions(
+    synthesized: Synthesized,
+) -> None:
+    _, dashboard = _one(synthesized, "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["DashboardBody"])
 
-    assert METRICS_NAMESPACE == NAMESPACE
-    assert SERVICE == "worker"
-    assert set(WORKER_METRICS) == {name.value for name in MetricName}
-    assert set(WORKER_METRICS.values()) <= {dimension.value for dimension in Dimension}
+    for metric, dimension in BROKEN_DOWN_BY.items():
+        assert f"{NAMESPACE},service,{dimension}" in body
+        assert metric.value in body
