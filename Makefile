@@ -61,7 +61,10 @@ fuzz: install  ## a longer fuzz run of the GraphQL API (FUZZ_EXAMPLES=2000 unles
 loadtest: install  ## a larger load run on loopback (ORDERS=300 CONCURRENCY=20 unless given)
 	$(UV) run --frozen order-delivery loadtest --orders $${ORDERS:-300} --concurrency $${CONCURRENCY:-20}
 
+bench: install  ## our Lambda handlers against bare baselines, from the bundles (ROUNDS=3 unless given)
+	$(UV) run --frozen python -m benchmarks.suite --rounds $${ROUNDS:-3}
+
 schema: install  ## re-export schema/schema.graphql after changing the GraphQL types
 	$(UV) run --frozen python -m schema.graphql_schema
 
-.PHONY: help install serve browser lint test screenshots audit check bundle synth fuzz loadtest schema
+.PHONY: help install serve browser lint test screenshots audit check bundle synth fuzz loadtest bench schema
