@@ -121,6 +121,9 @@ XRAY_UNUSED = ("aws_xray_sdk/core", "aws_xray_sdk/ext")
 # dateutil's own time-zone tarball (zoneinfo and tzdata serve time zones here).
 NOT_READ = (
     "*.dist-info/RECORD",
+    # Console scripts (idna, jp.py, strawberry): Lambda runs none, and their shebang names the
+    # checkout's interpreter, which would make the asset differ from clone to clone.
+    "bin",
     "botocore/data/*/*/examples-1.json",
     "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz",
 )

@@ -205,6 +205,22 @@ def test_bytecode_names_lambdas_path_so_any_checkout_gives_the_same_bytes(tmp_pa
     assert code.co_filename.startswith(f"{LAMBDA_TASK_ROOT}/domain/")
 
 
+@pytest.mark.parametrize("bundle", [API, WORKER], ids=["api", "worker"])
+def test_no_file_of_a_bundle_names_the_checkout_it_was_built_in(bundle: FunctionBundle) -> None:
+    """The asset's hash is its files' contents: a checkout's path in any of them (a script's
+    shebang, a source path in bytecode) would upload a new asset from every clone."""
+    built = build_bundle(bundle, LAMBDA_PLATFORM, LAMBDA_PYTHON)
+    checkout = str(Path(__file__).resolve().parents[2]).encode()
+
+    naming = [
+        path.relative_to(built)
+        for path in built.rglob("*")
+        if path.is_file() and checkout in path.read_bytes()
+    ]
+
+    assert naming == []
+
+
 @pytest.mark.parametrize(
     ("bundle", "handler", "event"),
     [(API, "api", API_GATEWAY_EVENT), (WORKER, "worker", SQS_EVENT)],
