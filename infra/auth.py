@@ -13,11 +13,10 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from domain.resources import STAFF_GROUP
-from infra.functions import acknowledge_runtime
+from infra.functions import ServiceFunction, acknowledge_runtime
 from infra.mail import Mail
 from infra.nag import acknowledge
 
@@ -35,35 +34,22 @@ class Identities(Construct):
         mail: Mail,
         sender_name: str,
         trigger_code: lambda_.Code,
-        runtime: lambda_.Runtime,
     ) -> None:
         super().__init__(scope, construct_id)
-        trigger_logs = logs.LogGroup(
-            self,
-            "StaffMfaLogs",
-            retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        trigger_role = iam.Role(
-            self,
-            "StaffMfaRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Runs {STAFF_MFA_HANDLER}",
-        )
-        trigger_logs.grant_write(trigger_role)
-        staff_mfa = lambda_.Function(
+        trigger = ServiceFunction(
             self,
             "StaffMfa",
-            runtime=runtime,
-            architecture=lambda_.Architecture.ARM_64,
             handler=STAFF_MFA_HANDLER,
             code=trigger_code,
-            role=trigger_role,
-            log_group=trigger_logs,
+            environment={},
             timeout=Duration.seconds(5),
             memory_size=256,
             description="Staff rights in tokens only for staff who sign in with MFA",
+            # Nothing of ours to follow: one AdminGetUser per staff sign-in.
+            tracing=lambda_.Tracing.DISABLED,
         )
+        staff_mfa = trigger.function
+        trigger_role = trigger.role
         self.user_pool = cognito.UserPool(
             self,
             "Users",

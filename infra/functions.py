@@ -36,6 +36,7 @@ class ServiceFunction(Construct):
         description: str,
         memory_size: int = 1024,
         snap_start: lambda_.SnapStartConf | None = None,
+        tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -65,7 +66,7 @@ class ServiceFunction(Construct):
             memory_size=memory_size,
             description=description,
             snap_start=snap_start,
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=tracing,
         )
 
 

@@ -19,7 +19,7 @@ from domain.resources import BUCKET
 from infra.alarms import ServiceAlarms
 from infra.api import GraphQLApi
 from infra.auth import Identities
-from infra.functions import RUNTIME, ApiFunction, acknowledge_scoped_wildcards, worker_function
+from infra.functions import ApiFunction, acknowledge_scoped_wildcards, worker_function
 from infra.mail import Mail
 from infra.nag import logical_id
 from infra.queues import CommandQueues
@@ -75,7 +75,6 @@ class OrderDeliveryStack(Stack):
             mail=mail,
             sender_name=config.business.name,
             trigger_code=api_code,
-            runtime=RUNTIME,
         )
         settings = Settings(
             table_name=table.table_name,
