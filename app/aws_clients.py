@@ -86,6 +86,16 @@ class AwsClients:
                     if self._endpoint_url:
                         options |= {"endpoint_url": self._endpoint_url}
                         options |= _EMULATOR_CREDENTIALS
+                    elif service == "s3":
+                        # Presigned links name the region's endpoint: botocore's default, the
+                        # global s3.amazonaws.com, is redirected for a new bucket elsewhere
+                        # than us-east-1, which breaks the link's signature.
+                        options |= {
+                            "endpoint_url": f"https://s3.{self._region}.amazonaws.com",
+                            "config": self._config.merge(
+                                Config(s3={"addressing_style": "virtual"})
+                            ),
+                        }
                     self._clients[service] = await self._stack.enter_async_context(
                         session.client(service, **options)  # type: ignore[call-overload]
                     )

@@ -44,6 +44,7 @@ def deployment_config(app: cdk.App) -> DeploymentConfig:
     return DeploymentConfig(
         frontend_origin=context("frontendOrigin"),
         auth_domain_prefix=context("authDomainPrefix"),
+        sender_verified=(context("senderVerified") or "false").lower() == "true",
         business=BusinessProfile(
             name=required("businessName"),
             orders_email=required("businessEmail"),

@@ -1,27 +1,28 @@
 """Identity: a Cognito user pool, with a staff group, its hosted UI and the web client.
 
-The Lite plan: it has what the shop uses (hosted sign-in, TOTP MFA, the ID-token trigger that
-keeps staff rights behind MFA) at about a third of Essentials' price per monthly active user
-above the free tier; Essentials adds managed-login branding, passwordless and access-token
-customization, none of which the app needs. Mail (sign-up codes, resets) goes through SES from
-the shop's verified sender: Cognito's own sender stops after 50 a day.
+The Lite plan: it has what the shop uses (hosted sign-in, TOTP MFA) at about a third of
+Essentials' price per monthly active user above the free tier; Essentials adds managed-login
+branding, passwordless and access-token customization, none of which the app needs. Mail
+(sign-up codes, resets) goes through SES from the shop's sender once it is verified: Cognito's
+own sender stops after 50 a day.
+
+MFA (TOTP) is required of everyone. Staff see every order and customer, so their sign-in needs
+a second factor, and Cognito can require it of a whole pool only: with MFA optional its hosted
+sign-in never offers a user the authenticator setup, which then needs a screen of the app's
+own. Required, the hosted sign-in walks each new user through it once. The cost is a customer's
+one-time setup of an authenticator app; an enrolment screen in the web app would let a later
+version require it of staff alone.
 """
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from domain.resources import STAFF_GROUP
-from infra.functions import ServiceFunction, acknowledge_runtime
 from infra.mail import Mail
 from infra.nag import acknowledge
-
-# Referred to by dotted path: the trigger runs from the API's bundle (boto3 is in it).
-STAFF_MFA_HANDLER = "app.staff_mfa.handler"
 
 
 class Identities(Construct):
@@ -33,35 +34,27 @@ class Identities(Construct):
         domain_prefix: str,
         mail: Mail,
         sender_name: str,
-        trigger_code: lambda_.Code,
+        sender_verified: bool,
     ) -> None:
         super().__init__(scope, construct_id)
-        trigger = ServiceFunction(
-            self,
-            "StaffMfa",
-            handler=STAFF_MFA_HANDLER,
-            code=trigger_code,
-            environment={},
-            timeout=Duration.seconds(5),
-            memory_size=256,
-            description="Staff rights in tokens only for staff who sign in with MFA",
-            # Nothing of ours to follow: one AdminGetUser per staff sign-in.
-            tracing=lambda_.Tracing.DISABLED,
-        )
-        staff_mfa = trigger.function
-        trigger_role = trigger.role
         self.user_pool = cognito.UserPool(
             self,
             "Users",
             feature_plan=cognito.FeaturePlan.LITE,
-            email=cognito.UserPoolEmail.with_ses(
-                from_email=mail.sender_email,
-                from_name=sender_name,
-                configuration_set_name=mail.configuration_set_name,
-                # The sender is verified in the stack's own region.
-                ses_region=Stack.of(self).region,
+            # Cognito refuses an unverified SES identity when it creates or updates the pool,
+            # and the sender is verified only after the first deployment (a link SES mails).
+            # Until then Cognito's own sender (50 a day) sends the codes; redeploying with
+            # senderVerified moves them to SES.
+            email=(
+                cognito.UserPoolEmail.with_ses(
+                    from_email=mail.sender_email,
+                    from_name=sender_name,
+                    configuration_set_name=mail.configuration_set_name,
+                    ses_region=Stack.of(self).region,
+                )
+                if sender_verified
+                else cognito.UserPoolEmail.with_cognito()
             ),
-            lambda_triggers=cognito.UserPoolTriggers(pre_token_generation=staff_mfa),
             self_sign_up_enabled=True,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
@@ -76,34 +69,13 @@ class Identities(Construct):
                 require_digits=True,
                 require_symbols=True,
             ),
-            mfa=cognito.Mfa.OPTIONAL,
+            mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # A policy of its own, not the role's default: the pool names the trigger, so the
-        # trigger's role naming the pool inline would be a cycle.
-        trigger_role.attach_inline_policy(
-            iam.Policy(
-                self,
-                "StaffMfaReadsUsers",
-                statements=[
-                    iam.PolicyStatement(
-                        actions=["cognito-idp:AdminGetUser"],
-                        resources=[self.user_pool.user_pool_arn],
-                    )
-                ],
-            )
-        )
-        self.user_pool.node.add_dependency(mail.identity)
-        acknowledge_runtime(staff_mfa)
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "MFA is optional for customers (a shop's buyers need no authenticator app) and "
-            "required for staff rights: the pre-token trigger (app/staff_mfa.py) drops the "
-            "staff group from the tokens of a member without TOTP.",
-        )
+        if sender_verified:
+            self.user_pool.node.add_dependency(mail.identity)
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG8",

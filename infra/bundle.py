@@ -156,9 +156,8 @@ API = FunctionBundle(
     left_out=(*LOCAL_ONLY, Path("app", "worker_lambda.py"), Path("app", "worker_runtime.py")),
     # packaging: only Strawberry's Datadog tracing imports it.
     distributions_left_out=RECEIPTS_AND_MAIL | {"packaging"},
-    # Reads items, sends commands, presigns receipt links (signing only, no S3 call); the
-    # Cognito trigger it also carries (app/staff_mfa.py) reads a user.
-    botocore_services=frozenset({"dynamodb", "sqs", "s3", "cognito-idp"}) | _CREDENTIAL_SERVICES,
+    # Reads items, sends commands, presigns receipt links (signing only, no S3 call).
+    botocore_services=frozenset({"dynamodb", "sqs", "s3"}) | _CREDENTIAL_SERVICES,
     unused=(
         *STRAWBERRY_UNUSED,
         *AIOHTTP_UNUSED,
@@ -180,7 +179,7 @@ WORKER = FunctionBundle(
         Path("app", "graphql_request.py"),
     ),
     distributions_left_out=GRAPHQL_EDGE,
-    botocore_services=frozenset({"dynamodb", "s3", "sesv2", "sqs"}) | _CREDENTIAL_SERVICES,
+    botocore_services=frozenset({"dynamodb", "s3", "sesv2"}) | _CREDENTIAL_SERVICES,
     unused=(
         *UNUSED_FONTS,
         *AIOHTTP_UNUSED,

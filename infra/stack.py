@@ -47,6 +47,9 @@ class DeploymentConfig:
     # The hosted UI's https://<prefix>.auth.<region>.amazoncognito.com; unique in the region.
     # By default the stack's name and the account's id.
     auth_domain_prefix: str | None = None
+    # Whether SES has verified the sender (its link clicked, after the first deployment):
+    # Cognito sends its mail through SES only then, as it refuses an unverified identity.
+    sender_verified: bool = False
 
 
 class OrderDeliveryStack(Stack):
@@ -74,7 +77,7 @@ class OrderDeliveryStack(Stack):
             or Fn.join("-", [construct_id.lower(), Aws.ACCOUNT_ID]),
             mail=mail,
             sender_name=config.business.name,
-            trigger_code=api_code,
+            sender_verified=config.sender_verified,
         )
         settings = Settings(
             table_name=table.table_name,

@@ -47,9 +47,9 @@ def identity_from_claims(claims: object) -> Identity:
     refused: claims that are not a mapping, a `sub` that is not 1-100 printable ASCII
     characters, groups of any other shape than below. What only describes the caller (`email`,
     `name`) is read when it is non-empty text and otherwise as absent. Groups arrive as a list
-    from a JWT, and as one string ("a,b" or "[a b]") from API Gateway's REST authorizer; absent,
+    from a JWT, and as one string ("a,b" or "[a b]") from the HTTP API's JWT authorizer; absent,
     null or empty is none. The email is verified unless `email_verified` says otherwise: it
-    arrives as a boolean in a JWT and as "true"/"false" from the REST authorizer, and anything
+    arrives as a boolean in a JWT and as "true"/"false" from the JWT authorizer, and anything
     but true (or its absence, for issuers that do not send it) means unverified.
     """
     if not isinstance(claims, Mapping):

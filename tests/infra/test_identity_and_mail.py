@@ -1,17 +1,17 @@
 """Cognito and SES as a small shop needs them at scale: mail through the shop's own sender and a
-measured configuration set, the plan chosen on purpose, staff rights behind MFA, and a web
-client that can do the code flow and nothing else."""
+measured configuration set, the plan chosen on purpose, MFA for every sign-in, and a web client
+that can do the code flow and nothing else."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.staff_mfa import TOTP
 from domain.metrics import BROKEN_DOWN_BY, NAMESPACE
-from infra.auth import STAFF_MFA_HANDLER
+from infra.app import CONTEXT_PREFIX, build_app
 from infra.mail import CONFIGURATION_SET_DIMENSION
 from tests.infra.conftest import Synthesized
 
@@ -23,56 +23,49 @@ def _one(synthesized: Synthesized, kind: str) -> tuple[str, dict[str, Any]]:
     return key, resource["Properties"]
 
 
-def test_cognito_sends_its_mail_through_ses_from_the_shops_sender(
+def test_until_the_sender_is_verified_cognito_sends_its_own_mail(
     synthesized: Synthesized,
 ) -> None:
+    """Cognito refuses an SES identity that is not verified yet, and the sender is verified
+    only after the first deployment: a first deployment that named it would fail."""
     _, pool = _one(synthesized, "AWS::Cognito::UserPool")
+
+    assert pool["EmailConfiguration"] == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+
+
+def test_once_verified_cognito_sends_its_mail_through_ses_from_the_shops_sender(
+    tmp_path: Path,
+) -> None:
+    from aws_cdk.assertions import Template
+
+    _, stack = build_app(outdir=str(tmp_path), context={CONTEXT_PREFIX + "senderVerified": "true"})
+    pool = next(
+        resource["Properties"]
+        for resource in Template.from_stack(stack).to_json()["Resources"].values()
+        if resource["Type"] == "AWS::Cognito::UserPool"
+    )
     email = pool["EmailConfiguration"]
 
     # Cognito's own sender stops at 50 messages a day: sign-ups would stop with it.
     assert email["EmailSendingAccount"] == "DEVELOPER"
     assert "no-reply@example.com" in email["From"]
     assert ":identity/no-reply@example.com" in json.dumps(email["SourceArn"])
+    assert "Ref" in email["ConfigurationSet"]
+
+
+def test_the_plan_is_lite_and_everyone_signs_in_with_totp(synthesized: Synthesized) -> None:
+    _, pool = _one(synthesized, "AWS::Cognito::UserPool")
+
+    assert pool["UserPoolTier"] == "LITE"
+    # Required, so the hosted sign-in walks each new user through the authenticator setup;
+    # optional, it would never offer it, and staff could not enrol.
+    assert pool["MfaConfiguration"] == "ON"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
     _, configuration_set = _one(synthesized, "AWS::SES::ConfigurationSet")
-    configuration_set_id = next(iter(synthesized.resources("AWS::SES::ConfigurationSet")))
-    assert email["ConfigurationSet"] == {"Ref": configuration_set_id}
     assert configuration_set["SuppressionOptions"]["SuppressedReasons"] == [
         "BOUNCE",
         "COMPLAINT",
     ]
-
-
-def test_the_plan_is_lite_and_staff_rights_need_mfa(synthesized: Synthesized) -> None:
-    _, pool = _one(synthesized, "AWS::Cognito::UserPool")
-
-    assert pool["UserPoolTier"] == "LITE"
-    assert pool["MfaConfiguration"] == "OPTIONAL"
-    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
-    trigger = pool["LambdaConfig"]["PreTokenGeneration"]
-    [(function_id, function)] = [
-        (key, resource)
-        for key, resource in synthesized.resources("AWS::Lambda::Function").items()
-        if resource["Properties"]["Handler"] == STAFF_MFA_HANDLER
-    ]
-    assert trigger == {"Fn::GetAtt": [function_id, "Arn"]}
-    # Cognito may invoke it, and it may read users of this pool and nothing else.
-    permissions = [
-        permission["Properties"]
-        for permission in synthesized.resources("AWS::Lambda::Permission").values()
-        if permission["Properties"]["FunctionName"] == {"Fn::GetAtt": [function_id, "Arn"]}
-    ]
-    assert [permission["Principal"] for permission in permissions] == ["cognito-idp.amazonaws.com"]
-    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    statements = [
-        statement
-        for policy in synthesized.resources("AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-    reads = [s for s in statements if s["Action"] == "cognito-idp:AdminGetUser"]
-    assert len(reads) == 1
-    assert "IdentitiesUsers" in json.dumps(reads[0]["Resource"])
-    assert TOTP == "SOFTWARE_TOKEN_MFA"  # the setting the trigger looks for
 
 
 def test_the_web_client_can_only_run_the_code_flow_and_refresh(synthesized: Synthesized) -> None:

@@ -118,9 +118,9 @@ def test_both_functions_run_on_arm64_with_the_services_settings(synthesized: Syn
         variables = properties["Environment"]["Variables"]
         assert required <= set(variables)
         assert EnvVar.REGION not in variables  # Lambda's own, reserved
-    # The API's, the worker's, the HTTP API's access logs, the staff MFA trigger's, and the
-    # site deployment's (a recommended feature flag gives CDK's function its own, with retention).
-    synthesized.template.resource_count_is("AWS::Logs::LogGroup", 5)
+    # The API's, the worker's, the HTTP API's access logs, and the site deployment's (a
+    # recommended feature flag gives CDK's function its own, with retention).
+    synthesized.template.resource_count_is("AWS::Logs::LogGroup", 4)
     synthesized.template.all_resources_properties(
         "AWS::Logs::LogGroup", {"RetentionInDays": Match.any_value()}
     )

@@ -82,3 +82,18 @@ def test_each_handler_makes_its_calls_with_its_functions_timeouts(
 
     assert clients
     assert {client.timeouts for client in clients} == {timeouts}
+
+
+async def test_receipt_links_name_the_buckets_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    clients = AwsClients("eu-west-1", timeouts=API_TIMEOUTS)
+    try:
+        s3 = await clients.s3()
+        link = await s3.generate_presigned_url(
+            "get_object", Params={"Bucket": "shop-receipts", "Key": "receipts/o/v1.pdf"}
+        )
+    finally:
+        await clients.close()
+
+    assert link.startswith("https://shop-receipts.s3.eu-west-1.amazonaws.com/receipts/o/v1.pdf?")

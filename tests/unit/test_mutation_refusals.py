@@ -1,7 +1,11 @@
 """Every field that answers refusals as data has, in its union, a member for each refusal its
-resolver can raise: read from the code (the resolver, and what it calls of ours, transitively),
-not from one example each. A new `raise` of an error the union lacks fails here, before a client
-gets an internal error for it."""
+resolver can raise: read from the code, not from one example each. A new `raise` of an error the
+union lacks fails here, before a client gets an internal error for it.
+
+The reading follows calls by name: functions and classes of ours, module attributes, and
+parameters by their annotations. It does not follow calls through the request context's ports
+(`context.reads`, `context.commands`, a slots dataclass's fields) or local variables; those ports
+raise no domain error, which the last test here holds."""
 
 from __future__ import annotations
 
@@ -286,3 +290,15 @@ async def test_a_declared_refusal_is_answered_as_its_member() -> None:
 def test_a_union_without_an_error_member_cannot_answer_refusals() -> None:
     with pytest.raises(TypeError, match="no Error member"):
         strawberry.Schema(query=NoErrorRoot)
+
+
+def test_the_request_contexts_ports_raise_no_domain_error() -> None:
+    """What the reading does not follow: the read store and the publisher the resolvers call
+    through the context. They fail with their own errors (a 5xx), never a refusal."""
+    from resolvers.command_publisher import CommandPublisher
+    from resolvers.read_store import DynamoReadStore
+
+    for port in (DynamoReadStore, CommandPublisher):
+        for name, member in vars(port).items():
+            if inspect.isfunction(member):
+                assert raised_refusals(member) == set(), f"{port.__name__}.{name}"
