@@ -11,7 +11,6 @@ import aioboto3
 from botocore.config import Config
 
 from app.settings import Settings
-from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -54,8 +53,6 @@ API_TIMEOUTS = ClientTimeouts(connect_seconds=1, read_seconds=2, max_attempts=2)
 WORKER_TIMEOUTS = ClientTimeouts(connect_seconds=2, read_seconds=5, max_attempts=3)
 # The local worker long-polls SQS for 20 s: its reads must outlast the poll.
 LOCAL_TIMEOUTS = ClientTimeouts(connect_seconds=3, read_seconds=25, max_attempts=4)
-assert API_TIMEOUTS.worst_case_seconds() < API_TIMEOUT_SECONDS
-assert WORKER_TIMEOUTS.worst_case_seconds() < WORKER_TIMEOUT_SECONDS
 # The emulator accepts any credentials; real AWS takes them from the Lambda's role.
 _EMULATOR_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 

@@ -80,6 +80,8 @@ TABLE = TableDefinition(
 # The worker's timeout in AWS (the stack sets it from here): no invocation lives longer, so a
 # message it holds is never handed to a second worker (what the worker's effects rely on).
 WORKER_TIMEOUT_SECONDS = 30
+# Both functions' memory (and so their share of CPU), which `order-delivery cost` prices.
+FUNCTION_MEMORY_MB = 1024
 # The API's: a GraphQL request reads a few items or queues one command, so 10 s is ample, and
 # well inside the HTTP API's 30 s integration limit.
 API_TIMEOUT_SECONDS = 10

@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
+from domain.resources import API_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, WORKER_TIMEOUT_SECONDS
 from infra.nag import acknowledge
 
 # Referred to by dotted path, never imported: the stack does not load the service's code.
@@ -34,9 +34,8 @@ class ServiceFunction(Construct):
         environment: Mapping[str, str],
         timeout: Duration,
         description: str,
-        memory_size: int = 1024,
+        memory_size: int = FUNCTION_MEMORY_MB,
         snap_start: lambda_.SnapStartConf | None = None,
-        tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -66,7 +65,7 @@ class ServiceFunction(Construct):
             memory_size=memory_size,
             description=description,
             snap_start=snap_start,
-            tracing=tracing,
+            tracing=lambda_.Tracing.ACTIVE,
         )
 
 

@@ -57,10 +57,13 @@ class AnswerRefusals(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except DomainError as refusal:
-            answer = error_type(refusal)
+            try:
+                answer = error_type(refusal)
+            except TypeError:  # a refusal only the worker makes: no GraphQL type answers it
+                answer = None
             if type(answer) not in self.members:
                 raise UndeclaredRefusalError(
-                    f"{self.field_name} refused with {type(answer).__name__}, which its result "
+                    f"{self.field_name} refused with {type(refusal).__name__}, which its result "
                     "union lacks"
                 ) from refusal
             return answer

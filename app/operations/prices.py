@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.resources import QUEUES
+from domain.resources import FUNCTION_MEMORY_MB, QUEUES
 
 # When the list prices below were in effect, as AWS's pricing pages (each named) published them
 # for us-east-1, free tiers left out. Re-read the pages and move the date when a price changes.
@@ -137,6 +137,19 @@ class OperationCalls:
 # Measured for an order of two lines, on a registered customer; the order read at its largest
 # (delivered: every change, receipt and email on its timeline); a command polled while pending
 # (the poll that finds it applied also reads the order: count it among the reads).
+# Dispatching and completing cost the same: one read and one message at the API, the order's
+# change, its receipt and one email at the worker.
+_STAFF_MOVE = OperationCalls(
+    api=AwsCalls({"GetItem": 1, "SendMessage": 1}, read_units=Decimal(1)),
+    worker=AwsCalls(
+        {"Query": 1, "TransactWriteItems": 1, "PutItem": 2, "PutObject": 1, "SendEmail": 1},
+        write_units=8,
+        index_write_units=3,
+        read_units=Decimal(1),
+        email_recipients=1,
+        log_lines=1,
+    ),
+)
 OPERATION_CALLS: Mapping[ShopOperation, OperationCalls] = {
     ShopOperation.PLACE: OperationCalls(
         api=AwsCalls({"SendMessage": 1}),
@@ -157,34 +170,14 @@ OPERATION_CALLS: Mapping[ShopOperation, OperationCalls] = {
     ),
     ShopOperation.READ: OperationCalls(api=AwsCalls({"Query": 1}, read_units=Decimal(2))),
     ShopOperation.POLL: OperationCalls(api=AwsCalls({"GetItem": 1}, read_units=Decimal(1))),
-    ShopOperation.DISPATCH: OperationCalls(
-        api=AwsCalls({"GetItem": 1, "SendMessage": 1}, read_units=Decimal(1)),
-        worker=AwsCalls(
-            {"Query": 1, "TransactWriteItems": 1, "PutItem": 2, "PutObject": 1, "SendEmail": 1},
-            write_units=8,
-            index_write_units=3,
-            read_units=Decimal(1),
-            email_recipients=1,
-            log_lines=1,
-        ),
-    ),
-    ShopOperation.COMPLETE: OperationCalls(
-        api=AwsCalls({"GetItem": 1, "SendMessage": 1}, read_units=Decimal(1)),
-        worker=AwsCalls(
-            {"Query": 1, "TransactWriteItems": 1, "PutItem": 2, "PutObject": 1, "SendEmail": 1},
-            write_units=8,
-            index_write_units=3,
-            read_units=Decimal(1),
-            email_recipients=1,
-            log_lines=1,
-        ),
-    ),
+    ShopOperation.DISPATCH: _STAFF_MOVE,
+    ShopOperation.COMPLETE: _STAFF_MOVE,
     ShopOperation.DOWNLOAD_RECEIPT: OperationCalls(s3_gets=1),
 }
 
 # Assumed, not measured: what the emulator cannot tell.
-# Both functions' memory (infra/functions.py; tests/infra/test_operation_prices.py holds it).
-LAMBDA_MEMORY_MB = 1024
+# Both functions' memory, as the stack deploys them.
+LAMBDA_MEMORY_MB = FUNCTION_MEMORY_MB
 # Warm invocations, billed by the millisecond: a GraphQL request (one or two round trips to
 # AWS), and a worker message (a read, a transaction, a receipt PDF rendered and stored, its
 # emails, their records: about eight round trips and the PDF).

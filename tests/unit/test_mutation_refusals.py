@@ -238,6 +238,15 @@ class LackingRoot:
 
 
 @strawberry.type
+class WorkerRefusalRoot:
+    """A field refusing with what only the worker may refuse: no GraphQL type answers it."""
+
+    @strawberry.field(extensions=[AnswerRefusals()])
+    async def worker_only(self) -> DeclaredResult:
+        raise domain_errors.IdempotencyConflictError()
+
+
+@strawberry.type
 class DeclaredRoot:
     @strawberry.field(extensions=[AnswerRefusals()])
     async def declared(self) -> DeclaredResult:
@@ -271,6 +280,15 @@ async def test_at_run_time_a_refusal_the_union_lacks_is_a_bug_not_a_wrong_answer
     assert result.errors is not None
     assert isinstance(result.errors[0].original_error, UndeclaredRefusalError)
     assert result.data is None
+
+
+async def test_a_refusal_only_the_worker_makes_is_the_same_bug_at_the_edge() -> None:
+    result = await strawberry.Schema(query=WorkerRefusalRoot).execute(
+        "{ workerOnly { __typename } }"
+    )
+    assert result.errors is not None
+    assert isinstance(result.errors[0].original_error, UndeclaredRefusalError)
+    assert "IdempotencyConflictError" in str(result.errors[0].original_error)
 
 
 async def test_a_declared_refusal_is_answered_as_its_member() -> None:
