@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -65,6 +65,7 @@ FONT_FILES = (
     ),
 )
 PRIMARY_FACE = FONT_FILES[0].face
+_RTL = frozenset({"R", "AL"})  # the bidirectional classes of right-to-left letters
 THICKEN = {file.face: file.thicken for file in FONT_FILES}
 
 
@@ -72,7 +73,10 @@ THICKEN = {file.face: file.thicken for file in FONT_FILES}
 def _font(index: int) -> TTFont:
     # Registered on first use: a receipt in Latin script never loads the 18 MB CJK face.
     file = FONT_FILES[index]
-    font = TTFont(file.face, str(file.location()))
+    # Not ASCII-readable: each subset holds only the glyphs drawn, not all of ASCII besides,
+    # which makes a receipt's embedded font, its widths and its text map smaller and quicker to
+    # write (text still extracts through the font's ToUnicode map).
+    font = TTFont(file.face, str(file.location()), asciiReadable=False)
     pdfmetrics.registerFont(font)
     return font
 
@@ -87,7 +91,9 @@ def _has_glyph(index: int, char: str) -> bool:
     return ord(char) in _font(index).face.charToGlyph
 
 
+@cache
 def _face_for(char: str) -> str:
+    # Remembered per character: a receipt asks for the same few dozen thousands of times.
     # Spaces and marks shared by every script stay in the primary face, so a run breaks less.
     if _has_glyph(0, char):
         return PRIMARY_FACE
@@ -97,24 +103,15 @@ def _face_for(char: str) -> str:
     return PRIMARY_FACE  # drawn as the missing-glyph box: no shipped face has it
 
 
-def font_runs(text: str) -> Iterator[tuple[str, str]]:
+def font_runs(text: str) -> list[tuple[str, str]]:
     """`text` as (face, characters) runs in the order to draw them, left to right."""
-    face, run = PRIMARY_FACE, ""
-    for char in visual_order(text):
-        char_face = _face_for(char)
-        if char_face != face and run:
-            yield face, run
-            run = ""
-        face = char_face
-        run += char
-    if run:
-        yield face, run
+    return [(face, "".join(run)) for face, run in groupby(visual_order(text), _face_for)]
 
 
 def visual_order(text: str) -> str:
     """Arabic letters joined and right-to-left words reversed, as a reader sees them; text with
     no right-to-left character is returned as it is."""
-    if not any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+    if text.isascii() or not any(unicodedata.bidirectional(char) in _RTL for char in text):
         return text
     # Imported here: only right-to-left text pays for them (the reshaper loads fontTools when
     # it can find it, a tenth of a second).

@@ -6,11 +6,12 @@ import io
 import textwrap
 from collections.abc import Iterator
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from domain.notifications import BusinessProfile, OrderSnapshot, PaperSize, order_number
 from domain.orders import DeliveryPriority, OrderStatus
@@ -22,6 +23,10 @@ from workers.order_wording import (
     money,
 )
 from workers.receipt_fonts import THICKEN, font_runs, primary_face, runs_width
+
+# Streams compressed but not also ASCII85-encoded: a binary PDF, smaller and quicker to write.
+# The worker draws no other PDF, so the process-wide setting is this module's alone.
+rl_config.useA85 = 0
 
 PAGE_SIZES = {PaperSize.LETTER: LETTER, PaperSize.A4: A4}
 _MARGIN = 18 * mm
@@ -144,6 +149,9 @@ class _Page:
         self._top, self._bottom = self._height - _MARGIN, _MARGIN + _FOOTER
         self._y = self._top
         self._number = 1
+        # The page's colour and line width as last set (a new page starts with the defaults).
+        self._color: colors.Color = colors.black
+        self._line_width = 1.0
 
     def text(
         self,
@@ -165,6 +173,7 @@ class _Page:
 
     def rule(self) -> None:
         self._advance(4)
+        self._pen(colors.black, 1)
         self._canvas.line(self._left, self._y + 3, self._right, self._y + 3)
 
     def gap(self) -> None:
@@ -172,13 +181,17 @@ class _Page:
 
     def finish(self) -> None:
         self._draw_footer()
+        self._new_page()
+
+    def _new_page(self) -> None:
         self._canvas.showPage()
+        self._color, self._line_width = colors.black, 1.0
 
     def _advance(self, size: float) -> None:
         self._y -= max(_LINE, size * 1.4)
         if self._y < self._bottom:
             self._draw_footer()
-            self._canvas.showPage()
+            self._new_page()
             self._number += 1
             self._y = self._top
             self._draw(self._left, self._continued, 8, color=_GREY)
@@ -186,11 +199,21 @@ class _Page:
 
     def _draw_footer(self) -> None:
         y = _MARGIN
-        self._canvas.setStrokeColor(_GREY)
+        self._pen(_GREY, 1)
         self._canvas.line(self._left, y + 5 * mm, self._right, y + 5 * mm)
-        self._canvas.setStrokeColor(colors.black)
         self._draw(self._left, _fit(self._footer, 120), 8, color=_GREY, y=y)
         self._draw(self._right, f"Page {self._number}", 8, color=_GREY, right=True, y=y)
+
+    def _pen(self, color: colors.Color, line_width: float | None = None) -> None:
+        """Set the colour (fill and stroke) and the line width, each only when it changes: the
+        state lasts to the page's end, so no text needs its own saved and restored state."""
+        if color != self._color:
+            self._canvas.setFillColor(color)
+            self._canvas.setStrokeColor(color)
+            self._color = color
+        if line_width is not None and line_width != self._line_width:
+            self._canvas.setLineWidth(line_width)
+            self._line_width = line_width
 
     def _draw(
         self,
@@ -204,25 +227,34 @@ class _Page:
         y: float | None = None,
     ) -> None:
         """Draw `value` run by run, each in a face that has its characters. The files hold one
-        weight: heavier text is the glyphs filled and outlined (text render mode 2)."""
-        runs = list(font_runs(value))  # laid out once: for the width and for drawing
+        weight: heavier text is the glyphs filled and outlined (text render mode 2), with an
+        outline as wide as the face needs: one text object for the line, or one for each stretch
+        of runs that share an outline width."""
+        runs = font_runs(value)  # laid out once: for the width and for drawing
         if right:
             x -= runs_width(runs, size)
-        canvas = self._canvas
-        canvas.saveState()
-        canvas.setFillColor(color)
-        canvas.setStrokeColor(color)
         y = self._y if y is None else y
+        self._pen(color)
+        canvas = self._canvas
+        text = canvas.beginText(x, y)
         for face, run in runs:
             thicken = THICKEN[face] + (_BOLD if bold else 0.0)
-            canvas.setLineWidth(size * thicken)
-            text = canvas.beginText(x, y)
+            if thicken and size * thicken != self._line_width:
+                # The line width is set outside a text object: end this one where the run starts.
+                if text.getX() != x:
+                    x = text.getX()
+                    self._end_text(text)
+                    text = canvas.beginText(x, y)
+                self._pen(color, size * thicken)
             text.setTextRenderMode(2 if thicken else 0)
             text.setFont(face, size)
             text.textOut(run)
-            canvas.drawText(text)
-            x += pdfmetrics.stringWidth(run, face, size)
-        canvas.restoreState()
+        self._end_text(text)
+
+    def _end_text(self, text: PDFTextObject) -> None:
+        # The render mode outlives the text object: leave it at fill-only, as the next expects.
+        text.setTextRenderMode(0)
+        self._canvas.drawText(text)
 
 
 def _fit(value: str, limit: int) -> str:
