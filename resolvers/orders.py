@@ -44,7 +44,17 @@ def may_read(context: RequestContext, order: Order) -> bool:
     return context.identity.is_staff or order.customer_id == context.identity.sub
 
 
-async def order(context: RequestContext, order_id: str) -> OrderDetails | None:
+async def order(context: RequestContext, order_id: str) -> Order | None:
+    """The order alone (one item read); None when missing or not the caller's."""
+    if not is_order_id(order_id):
+        return None
+    found = await context.reads.order(order_id)
+    if found is None or not may_read(context, found):
+        return None
+    return found
+
+
+async def order_details(context: RequestContext, order_id: str) -> OrderDetails | None:
     """The order with its ledger and timeline; None when missing or not the caller's."""
     if not is_order_id(order_id):
         return None

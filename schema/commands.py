@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 
 from domain import commands as domain_commands
-from resolvers import orders as order_resolvers
 from resolvers.context import RequestContext
 from schema.enums import CommandState
 from schema.errors import CommandError
@@ -33,8 +32,7 @@ class Command:
     async def order(self, info: strawberry.Info[RequestContext, None]) -> Order | None:
         if self.order_id is None:
             return None
-        details = await order_resolvers.order(info.context, str(self.order_id))
-        return None if details is None else Order.of(details)
+        return await Order.read(info, str(self.order_id))
 
     @classmethod
     def of(cls, outcome: domain_commands.CommandOutcome) -> Command:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from domain import money, validation
 from domain.customers import Address as DomainAddress
@@ -114,3 +116,20 @@ class CommandAccepted:
             command_id=strawberry.ID(queued.command_id),
             order_id=None if queued.order_id is None else strawberry.ID(queued.order_id),
         )
+
+
+def selects_any(info: strawberry.Info[Any, Any], names: frozenset[str]) -> bool:
+    """Whether the field being resolved selects any of these subfields (by schema name, not
+    alias), directly or through fragments. A field under @skip or @include counts as selected:
+    reading more than needed is safe, less would not be."""
+    return any(_selects_any(field.selections, names) for field in info.selected_fields)
+
+
+def _selects_any(selections: Iterable[Selection], names: frozenset[str]) -> bool:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name in names:
+                return True
+        elif _selects_any(selection.selections, names):  # a fragment: its own selections
+            return True
+    return False

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
 from domain import orders as domain_orders
 from domain.orders import LineRequest, OrderDetails
+from resolvers import orders as order_resolvers
 from resolvers.context import RequestContext
 from resolvers.pagination import Page
-from schema.common import Address, Money, PageInfo
+from schema.common import Address, Money, PageInfo, selects_any
 from schema.enums import DeliveryPriority, EventKind, OrderStatus, TransactionKind
 
 if TYPE_CHECKING:
@@ -253,6 +254,12 @@ class Order:
             for entry in details.history
         ]
 
+    # The fields read from the order's item collection (its ledger, timeline and receipts);
+    # every other field is on the order's own item.
+    FROM_COLLECTION: ClassVar[frozenset[str]] = frozenset(
+        {"balance", "receipt", "transactions", "history"}
+    )
+
     async def _details(self, context: RequestContext) -> OrderDetails:
         if self.details is None:
             loaded = await context.order_details.load(self.order.id)
@@ -262,6 +269,16 @@ class Order:
     @classmethod
     def of(cls, details: OrderDetails) -> Order:
         return cls(order=details.order, details=details)
+
+    @classmethod
+    async def read(cls, info: strawberry.Info[RequestContext, None], order_id: str) -> Order | None:
+        """The order `info`'s field resolves to, read as its selection needs: the order's item
+        alone (one GetItem) unless a field from its collection is selected (then one Query)."""
+        if selects_any(info, cls.FROM_COLLECTION):
+            details = await order_resolvers.order_details(info.context, order_id)
+            return None if details is None else cls.of(details)
+        found = await order_resolvers.order(info.context, order_id)
+        return None if found is None else cls(order=found)
 
 
 @strawberry.type

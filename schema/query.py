@@ -43,8 +43,7 @@ class Query:
 
     @strawberry.field(description="Null when missing or not visible to the caller.")
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        details = await order_resolvers.order(info.context, str(id))
-        return None if details is None else Order.of(details)
+        return await Order.read(info, str(id))
 
     @strawberry.field(description="The caller's own orders, newest first; staff: all orders.")
     async def orders(

@@ -1,15 +1,19 @@
 """The table client, on a recording stand-in for DynamoDB: the requests it sends, its paging,
-its batching and how it reports a failed condition."""
+its batching and how it reports a failed condition; and its reads' answers parsed as JSON."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
+import botocore.parsers
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
 from storage import keys
+from storage import table as table_module
 from storage.codec import MAX_ITEM_BYTES, UnstorableItemError, marshal_item
 from storage.table import (
     ITEM_IS_NEW,
@@ -238,3 +242,53 @@ async def test_an_item_dynamodb_would_refuse_is_never_sent() -> None:
     with pytest.raises(UnstorableItemError):
         await table.put(too_large, ITEM_IS_NEW)
     assert dynamodb.calls == []
+
+
+ITEM = {
+    "PK": {"S": "ORDER#1"},
+    "version": {"N": "3"},
+    "active": {"BOOL": True},
+    "gone": {"NULL": True},
+    "lines": {"L": [{"M": {"sku": {"S": "TEA"}, "quantity": {"N": "2"}}}]},
+    "address": {"M": {"city": {"S": "Leeds"}, "line2": {"NULL": True}}},
+}
+ANSWERS = {
+    "GetItem": {"Item": ITEM},
+    "Query": {"Items": [ITEM, ITEM], "Count": 2, "ScannedCount": 2, "LastEvaluatedKey": ITEM},
+    "BatchGetItem": {"Responses": {TABLE_NAME: [ITEM]}, "UnprocessedKeys": {}},
+}
+
+
+def parsed(operation: str, status: int, body: bytes, *, as_json: bool) -> dict[str, Any]:
+    """An answer as a DynamoDB client hands it over, parsed by botocore, with or without the
+    before-parse hook that parse_item_reads_as_json registers."""
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    operation_model = model.operation_model(operation)
+    response = {"status_code": status, "headers": {}, "body": body}
+    customized: dict[str, Any] = {}
+    if as_json:
+        table_module._answer_as_json(response_dict=response, customized_response_dict=customized)
+        # A successful answer is the hook's alone: botocore is left nothing to parse.
+        assert (response["body"] == b"") is (status < 300)
+    answer = botocore.parsers.create_parser("json").parse(response, operation_model.output_shape)
+    answer.update(customized)
+    answer.pop("ResponseMetadata", None)
+    return answer
+
+
+@pytest.mark.parametrize("operation", table_module.ITEM_READS)
+def test_item_reads_parsed_as_json_are_what_botocore_would_hand_over(operation: str) -> None:
+    body = json.dumps(ANSWERS[operation]).encode()
+
+    assert parsed(operation, 200, body, as_json=True) == parsed(operation, 200, body, as_json=False)
+
+
+def test_an_error_answer_is_left_to_botocore() -> None:
+    body = json.dumps(
+        {"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "no"}
+    ).encode()
+
+    answer = parsed("GetItem", 400, body, as_json=True)
+
+    assert answer == parsed("GetItem", 400, body, as_json=False)
+    assert answer["Error"]["Code"] == "ResourceNotFoundException"
