@@ -59,6 +59,10 @@ def quote_input(items: list[tuple[str, int]], priority: str | None = None) -> di
     return chosen if priority is None else chosen | {"priority": priority}
 
 
+ORDER_WITH_LEDGER = (
+    "query($id: ID!) { order(id: $id) { total { display } items { sku quantity }"
+    " balance { amount } } }"
+)
 PRICED = ["subtotal", "deliveryFee", "total", "items"]
 
 
@@ -323,3 +327,40 @@ async def test_a_command_shows_no_order_its_caller_may_not_see(stack: Stack) -> 
     assert staffs["command"]["order"]["status"] == "CANCELLED"
     assert anns["command"]["order"]["status"] == "CANCELLED"
     assert (await run(stack, "bob", COMMAND, id=placed.command_id))["command"] is None
+
+
+@pytest.mark.parametrize(
+    ("selection", "calls"),
+    [
+        ("id status total { display } items { sku quantity }", {"dynamodb.GetItem": 1}),
+        ("id ... on Order { version }", {"dynamodb.GetItem": 1}),
+        ("id balance { display }", {"dynamodb.Query": 1}),
+        ("id ...Ledger", {"dynamodb.Query": 1}),
+        ("id ... on Order { history { kind } }", {"dynamodb.Query": 1}),
+        ("id paid: transactions { kind } receipt { version }", {"dynamodb.Query": 1}),
+    ],
+    ids=["own-item", "own-item-fragment", "balance", "named-fragment", "inline", "aliased"],
+)
+async def test_an_order_is_read_as_its_selection_needs(
+    stack: Stack, selection: str, calls: dict[str, int]
+) -> None:
+    await stack.apply(register_command("ann"))
+    placed = place_command("ann")
+    await stack.apply(placed)
+    await stack.count_calls()
+
+    query = (
+        f"query($id: ID!) {{ order(id: $id) {{ {selection} }} }}"
+        " fragment Ledger on Order { transactions { amount { amount } } }"
+    )
+    if "...Ledger" not in selection:
+        query = query.split(" fragment")[0]
+    answer = (await run(stack, "ann", query, id=placed.order_id))["order"]
+
+    assert answer["id"] == placed.order_id
+    assert dict(stack.calls) == calls
+    # Read either way, the order's own fields say the same.
+    if "total" in selection:
+        full = await run(stack, "ann", ORDER_WITH_LEDGER, id=placed.order_id)
+        assert full["order"]["total"] == answer["total"]
+        assert full["order"]["items"] == answer["items"]
