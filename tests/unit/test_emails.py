@@ -379,3 +379,76 @@ async def test_a_new_order_from_a_name_spanning_two_lines_still_reaches_the_busi
     _, client = await _send(sent)
 
     assert _mime(client)["Subject"].endswith("from Zoë Adams: $13.99")
+
+
+# --- the raw message, read back by the standard library's parser ---------------------------
+
+
+def _an_email(*, subject: str = "Your order is confirmed", text: str = "Hello\n") -> Email:
+    return Email(
+        to=CUSTOMER_EMAIL, subject=subject, text=text, html=f"<p>{text}</p>", order_id="01ORDER"
+    )
+
+
+def _read_back(sent: Email, sender_name: str = "Tea & Cake Co") -> EmailMessage:
+    raw = SesMailer(_RecordingSesClient(), "noreply@teacake.example", sender_name).raw_message(sent)
+    assert max(map(len, raw.split(b"\n"))) <= 78  # every line, headers and bodies alike
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert not message.defects
+    return message
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "New order DYQ6-WQ6N from Zoë Adams: €13.99",
+        "New order from 李小龍 Ἀλέξανδρος Пётр שרה כהן محمد علي 김민준 さくら",
+        "New order from " + "Bartholomew-Featherstonehaugh " * 8,  # longer than a line
+        "New order from " + "x" * 120,  # one word longer than a line
+        "New order from =?utf-8?q?not_an_encoded_word?=",  # text that reads as an encoded word
+    ],
+    ids=["accented", "scripts", "long", "long-word", "encoded-word-lookalike"],
+)
+def test_a_subject_in_any_script_and_of_any_length_reads_back_as_written(subject: str) -> None:
+    assert _read_back(_an_email(subject=subject))["Subject"] == subject
+
+
+@pytest.mark.parametrize(
+    "sender_name", ["Tea & Cake Co", "Zoë's Café", "李小龍的茶館", 'The "Best" <Teas>']
+)
+def test_the_sender_name_reads_back_as_written(sender_name: str) -> None:
+    (sender,) = _read_back(_an_email(), sender_name)["From"].addresses
+
+    assert (sender.display_name, sender.addr_spec) == (sender_name, "noreply@teacake.example")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zoë 李小龍 Пётр محمد\n" * 3,
+        "A line far longer than any mail line should be: " + "tea and cake " * 40 + "\n",
+        "An equals sign = and what looks like an escape =3D\n",
+        "Trailing spaces   \n\tand a tab\n",
+        "-- \nA signature, and no line break at the end",
+    ],
+    ids=["scripts", "long-line", "equals", "trailing-space", "no-final-newline"],
+)
+def test_the_text_and_html_read_back_exactly_as_written(text: str) -> None:
+    message = _read_back(_an_email(text=text))
+
+    text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    assert text_part is not None
+    assert html_part is not None
+    assert text_part.get_content() == text
+    assert html_part.get_content() == f"<p>{text}</p>"
+
+
+def test_each_message_has_a_date_a_message_id_at_the_sender_domain_and_the_order_id() -> None:
+    first, second = _read_back(_an_email()), _read_back(_an_email())
+
+    assert first["Date"].datetime is not None
+    assert first["Message-ID"].endswith("@teacake.example>")
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["X-Order-Id"] == "01ORDER"
+    assert first["MIME-Version"] == "1.0"
