@@ -6,17 +6,15 @@ import logging
 import pathlib
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -103,6 +101,26 @@ _LIMIT_RULES = (
 _PRODUCTION_RULES = (*_LIMIT_RULES, NoSchemaIntrospectionCustomRule)
 
 
+class OperationLimits(QueryCostLimiter):
+    """Every limit on an operation, in one extension: its tokens (as MaxTokensLimiter sets
+    them), the validation rules that bound its depth and aliases and refuse introspection (as
+    AddValidationRules adds them), and its cost. Each extension's hooks run on every request,
+    cached documents included: one extension costs a request less than three."""
+
+    def __init__(
+        self, *, max_tokens: int, rules: Sequence[type[ASTValidationRule]], budget: int
+    ) -> None:
+        super().__init__(budget=budget)
+        self.max_tokens = max_tokens
+        self.rules = tuple(rules)
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
+        context.validation_rules = context.validation_rules + self.rules
+        yield
+
+
 def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
     """The schema with its limits; `developer_mode` (the local server only) allows
     introspection and "did you mean" suggestions, which production keeps to itself."""
@@ -110,10 +128,8 @@ def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
     # Factories, not instances: an extension instance would be shared by concurrent requests.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(AddValidationRules, list(rules)),
         # Prices the operation once it is valid, with its variables, before anything resolves.
-        partial(QueryCostLimiter, budget=MAX_QUERY_COST),
+        partial(OperationLimits, max_tokens=MAX_TOKENS, rules=rules, budget=MAX_QUERY_COST),
         ParserCache,
         ValidationCache,
     ]
