@@ -62,7 +62,8 @@ _clients = AwsClients.for_settings(_settings, API_TIMEOUTS)
 # in it are reused by warm invocations, and the SnapStart hooks run in it too.
 _loop = asyncio.new_event_loop()
 asyncio.set_event_loop(_loop)
-# Built once per process; clients open lazily inside Mangum's loop and live across invocations.
+# Built once per process; each client opens on its first call, inside Mangum's loop, and lives
+# across invocations.
 _services = LazyApiServices(_settings, _clients, on_client=lambda c: trace_aws_calls(c, _xray))
 _app = create_app(
     _services,
@@ -97,8 +98,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def before_snapshot() -> None:
     """Answer one GraphQL request in the process's loop: every import, cache and code path a
-    request takes gets warmed, the schema's validation included. It makes no AWS call."""
+    request takes gets warmed, the schema's validation included; and open the AWS clients,
+    which loads what they import (after_restore renews them). It makes no AWS call."""
     _loop.run_until_complete(_warm_up())
+    _loop.run_until_complete(_services.open_clients())
 
 
 def after_restore() -> None:

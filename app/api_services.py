@@ -1,10 +1,10 @@
-"""Wiring the API: its services, built from settings and AWS clients on first use."""
+"""Wiring the API: its services, built from settings on AWS clients each opened on first use."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from app.aws_clients import AwsClients
 from app.settings import Settings
@@ -14,17 +14,18 @@ from resolvers.read_store import DynamoReadStore
 from resolvers.receipt_links import ReceiptLinks
 from storage.table import Table
 
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_s3 import S3Client
+    from types_aiobotocore_sqs import SQSClient
+
 # Something to do to each AWS client once it is open: in Lambda, tracing its calls (app.xray).
 ClientHook = Callable[[Any], None]
 
 
-async def build_api_services(
-    settings: Settings, clients: AwsClients, on_client: ClientHook | None = None
+def api_services(
+    settings: Settings, dynamodb: DynamoDBClient, sqs: SQSClient, s3: S3Client
 ) -> ApiServices:
-    dynamodb, sqs, s3 = await clients.dynamodb(), await clients.sqs(), await clients.s3()
-    if on_client is not None:
-        for client in (dynamodb, sqs, s3):
-            on_client(client)
     return ApiServices(
         reads=DynamoReadStore(Table(dynamodb, settings.table_name)),
         commands=SqsCommandPublisher(sqs, settings.queue_urls),
@@ -33,30 +34,90 @@ async def build_api_services(
     )
 
 
+async def build_api_services(
+    settings: Settings, clients: AwsClients, on_client: ClientHook | None = None
+) -> ApiServices:
+    """The services on clients opened now, all three."""
+    dynamodb, sqs, s3 = await clients.dynamodb(), await clients.sqs(), await clients.s3()
+    if on_client is not None:
+        for client in (dynamodb, sqs, s3):
+            on_client(client)
+    return api_services(settings, dynamodb, sqs, s3)
+
+
+class _ClientOnFirstCall:
+    """Stands in for an AWS client until a call needs it: each call awaits `open_client` (which
+    opens the client the first time) and makes the call on what it returns. Our services only
+    ever await a client's methods, which is all this forwards."""
+
+    def __init__(self, open_client: Callable[[], Awaitable[Any]]) -> None:
+        self._open_client = open_client
+
+    def __getattr__(self, operation: str) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            client = await self._open_client()
+            return await getattr(client, operation)(*args, **kwargs)
+
+        return call
+
+
 class LazyApiServices:
-    """Builds the API's services on first use, inside the event loop that serves requests."""
+    """The API's services, each AWS client opened by the first call that needs it, inside the
+    event loop that serves requests: a read opens DynamoDB alone, a mutation SQS, a receipt link
+    S3. Opening a client loads its service's model (S3's is large): a cold start that opened all
+    three spent most of its first request there."""
 
     def __init__(
         self, settings: Settings, clients: AwsClients, on_client: ClientHook | None = None
     ) -> None:
         self._settings = settings
-        self._clients = clients
         self._on_client = on_client
-        self._services: ApiServices | None = None
-        self._lock = asyncio.Lock()
+        self._openers: dict[str, Callable[[], Awaitable[Any]]] = {
+            "dynamodb": clients.dynamodb,
+            "sqs": clients.sqs,
+            "s3": clients.s3,
+        }
+        self._clients = clients
+        self._open: dict[str, Any] = {}
+        # One lock per client: a read opening DynamoDB does not wait for a mutation opening SQS.
+        self._locks = {service: asyncio.Lock() for service in self._openers}
+        self._services = self._on_first_call()
 
     async def get(self) -> ApiServices:
-        if self._services is None:
-            async with self._lock:
-                if self._services is None:
-                    self._services = await build_api_services(
-                        self._settings, self._clients, self._on_client
-                    )
         return self._services
 
+    async def open_clients(self) -> None:
+        """Open every client now (what opening them imports is then loaded)."""
+        for service in self._openers:
+            await self._client(service)
+
     async def renew(self) -> None:
-        """Close the clients and forget the services built on them: the next request builds
-        both afresh. After a SnapStart restore, the old ones hold the credentials and the
-        connections of the environment the snapshot was taken in."""
-        self._services = None
+        """Close the clients and forget the services built on them: the next call that needs
+        a client opens it afresh. After a SnapStart restore, the old ones hold the credentials
+        and the connections of the environment the snapshot was taken in."""
+        self._open.clear()
+        self._services = self._on_first_call()
         await self._clients.close()
+
+    def _on_first_call(self) -> ApiServices:
+        def stand_in(service: str) -> Any:
+            return _ClientOnFirstCall(lambda: self._client(service))
+
+        return api_services(
+            self._settings,
+            cast("DynamoDBClient", stand_in("dynamodb")),
+            cast("SQSClient", stand_in("sqs")),
+            cast("S3Client", stand_in("s3")),
+        )
+
+    async def _client(self, service: str) -> Any:
+        client = self._open.get(service)
+        if client is None:
+            async with self._locks[service]:
+                client = self._open.get(service)
+                if client is None:
+                    client = await self._openers[service]()
+                    if self._on_client is not None:
+                        self._on_client(client)
+                    self._open[service] = client
+        return client

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from types import SimpleNamespace
+from typing import Any
 
 import aioboto3
 import pytest
+from botocore.exceptions import ParamValidationError
 
 from app.aws_clients import (
     API_TIMEOUTS,
@@ -16,7 +19,7 @@ from app.aws_clients import (
     ClientTimeouts,
 )
 from domain.resources import API_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
-from tests.api_requests import LAMBDA_ENVIRONMENT
+from tests.api_requests import LAMBDA_ENVIRONMENT, UNREACHABLE_AWS
 
 
 @pytest.mark.parametrize(
@@ -54,6 +57,33 @@ async def test_the_client_uses_the_attempts_as_a_total_not_as_retries() -> None:
         assert client.meta.config.retries["total_max_attempts"] == API_TIMEOUTS.max_attempts
         assert client.meta.config.connect_timeout == API_TIMEOUTS.connect_seconds
         assert client.meta.config.read_timeout == API_TIMEOUTS.read_seconds
+
+
+@pytest.mark.parametrize(
+    ("timeouts", "validated"),
+    [(API_TIMEOUTS, False), (WORKER_TIMEOUTS, False), (LOCAL_TIMEOUTS, True)],
+    ids=["api", "worker", "local"],
+)
+async def test_only_local_clients_check_requests_before_sending_them(
+    timeouts: ClientTimeouts, validated: bool
+) -> None:
+    clients = AwsClients("us-east-1", UNREACHABLE_AWS, timeouts)
+    try:
+        dynamodb = await clients.dynamodb()
+
+        def answer_instead_of_sending(**_: Any) -> Any:
+            """A 200 for what would be sent, without a network call."""
+            return SimpleNamespace(status_code=200, headers={}), {"sent": True}
+
+        dynamodb.meta.events.register("before-call.dynamodb.GetItem", answer_instead_of_sending)
+        get_without_key: Any = dynamodb.get_item(TableName="orders")  # type: ignore[call-arg]
+        if validated:
+            with pytest.raises(ParamValidationError):
+                await get_without_key
+        else:  # sent for AWS to refuse
+            assert await get_without_key == {"sent": True}
+    finally:
+        await clients.close()
 
 
 @pytest.mark.parametrize(
