@@ -33,7 +33,7 @@ WORKER_CONCURRENCY = {DeliveryPriority.URGENT: 10, DeliveryPriority.STANDARD: 4}
 WORKER_BATCH_SIZE = 10
 # DynamoDB actions each function's code calls (storage/table.py), and no others.
 API_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
-WORKER_TABLE_ACTIONS = [*API_TABLE_ACTIONS, "dynamodb:PutItem"]
+WORKER_TABLE_ACTIONS = [*API_TABLE_ACTIONS, "dynamodb:PutItem", "dynamodb:BatchWriteItem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +147,9 @@ class OrderDeliveryStack(Stack):
         worker_environment.pop(EnvVar.REGION)
         worker = worker_function(self, worker_code, worker_environment)
         # Exactly what the worker calls: reads as the API does (no index), conditional puts
-        # (alone or in a transaction, which needs PutItem on each item), the receipt's
-        # PutObject, and SendEmail from our sender through the configuration set.
+        # in a transaction (which needs PutItem on each item), a batch of puts recording the
+        # effects performed, the receipt's PutObject, and SendEmail from our sender through
+        # the configuration set.
         worker.role.add_to_principal_policy(
             iam.PolicyStatement(actions=WORKER_TABLE_ACTIONS, resources=[table.table_arn])
         )

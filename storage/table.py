@@ -1,4 +1,4 @@
-"""The single table's client: reads, paged queries, batch gets and conditional writes.
+"""The single table's client: reads, paged queries, batch gets, conditional writes and batch puts.
 
 Expressions name attributes as `#<attribute>` (see `ref`); the client sends each such
 placeholder with its ExpressionAttributeNames entry, so an attribute's name is typed once, in
@@ -21,11 +21,15 @@ from storage.keys import PK, Item
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
-    from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
+    from types_aiobotocore_dynamodb.type_defs import (
+        TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
+    )
 
 T = TypeVar("T")
-# BatchGetItem's most keys per request.
+# BatchGetItem's most keys per request, and BatchWriteItem's most items.
 BATCH_GET_LIMIT = 100
+BATCH_WRITE_LIMIT = 25
 _PLACEHOLDER = re.compile(r"#(\w+)")
 # The reads whose answers are items. botocore parses an answer by walking it through the
 # service model, attribute value by attribute value: most of a read's CPU, for a result that is
@@ -172,6 +176,25 @@ class Table:
             await self._client.put_item(
                 TableName=self.name, Item=marshal_item(item), **_condition(condition)
             )
+
+    async def batch_put(self, items: Sequence[Item]) -> list[Item]:
+        """Unconditional puts, one BatchWriteItem per 25 items, each item written or not on its
+        own; the items DynamoDB left unprocessed (it was throttled), to put again after a pause.
+
+        Raises UnstorableItemError, sending nothing, for an item DynamoDB would refuse.
+        """
+        for item in items:
+            check_storable(item)
+        unprocessed: list[Item] = []
+        for start in range(0, len(items), BATCH_WRITE_LIMIT):
+            requests: list[WriteRequestTypeDef] = [
+                {"PutRequest": {"Item": marshal_item(item)}}
+                for item in items[start : start + BATCH_WRITE_LIMIT]
+            ]
+            response = await self._client.batch_write_item(RequestItems={self.name: requests})
+            left = (response.get("UnprocessedItems") or {}).get(self.name, [])
+            unprocessed.extend(unmarshal_item(request["PutRequest"]["Item"]) for request in left)
+        return unprocessed
 
     def put_entry(self, item: Item, condition: Condition | None = None) -> TransactWriteItemTypeDef:
         """A put for `transact`. Raises UnstorableItemError for an item DynamoDB would refuse."""

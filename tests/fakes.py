@@ -2,13 +2,14 @@
 
 FakeCommandStore keeps the conditions the table's writes carry: an outcome is written once,
 an order change applies only to the order as it was read. Tests can make the next changes race
-(`races`) or make a write unstorable (`unstorable`), and read what was called (`calls`).
+(`races`), make a write unstorable (`unstorable`), make effect records fail (`record_failures`)
+or come back unprocessed (`busy`), and read what was called (`calls`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -39,6 +40,7 @@ from workers.ports import (
     CommandAlreadyRecordedError,
     ConcurrentChangeError,
     PendingEffects,
+    PerformedEffect,
     Placement,
     UnstorableWriteError,
 )
@@ -60,6 +62,8 @@ class FakeCommandStore:
     calls: Counter[str] = field(default_factory=Counter)
     races: int = 0  # the next this many order changes find the order moved on
     unstorable: bool = False
+    record_failures: int = 0  # the next this many effect records fail
+    busy: int = 0  # the next this many effect records leave every effect unprocessed
 
     async def command_outcome(self, command_id: str) -> CommandOutcome | None:
         self.calls["command_outcome"] += 1
@@ -159,23 +163,27 @@ class FakeCommandStore:
         )
         return PendingEffects(snapshot, frozenset(self.performed[outcome.event_id or ""]))
 
-    async def record_effect(
-        self,
-        outcome: CommandOutcome,
-        effect: Effect,
-        event: TimelineEvent,
-        now: datetime,
-        receipt: IssuedReceipt | None = None,
-    ) -> None:
-        self.calls["record_effect"] += 1
+    async def record_effects(
+        self, outcome: CommandOutcome, performed: Sequence[PerformedEffect], now: datetime
+    ) -> list[PerformedEffect]:
+        self.calls["record_effects"] += 1
         assert outcome.order_id is not None
         assert outcome.event_id is not None
-        if effect in self.performed[outcome.event_id]:
-            return  # written only if absent
-        self.performed[outcome.event_id].add(effect)
-        self.timelines[outcome.order_id].append((f"{outcome.event_id}#{effect}", event))
-        if receipt is not None:
-            self.receipts.append(receipt)
+        if self.record_failures:
+            self.record_failures -= 1
+            raise ConnectionError("the table is unreachable")
+        if self.busy:
+            self.busy -= 1
+            return list(performed)  # BatchWriteItem's unprocessed items: none written
+        for done in performed:
+            key = f"{outcome.event_id}#{done.effect}"
+            timeline = self.timelines[outcome.order_id]
+            timeline[:] = [entry for entry in timeline if entry[0] != key]  # rewritten
+            timeline.append((key, done.event))
+            if done.receipt is not None and done.effect not in self.performed[outcome.event_id]:
+                self.receipts.append(done.receipt)
+            self.performed[outcome.event_id].add(done.effect)
+        return []
 
     def _catalogue(self, skus: Iterable[str]) -> dict[str, Product]:
         return {sku: self.catalogue[sku] for sku in set(skus) if sku in self.catalogue}

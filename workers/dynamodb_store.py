@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,8 +17,8 @@ from domain.commands import (
 from domain.customers import CustomerProfile
 from domain.errors import DomainError
 from domain.ids import new_ulid
-from domain.notifications import Effect, OrderSnapshot
-from domain.orders import IssuedReceipt, Order, OrderChange, TimelineEvent, Transaction
+from domain.notifications import OrderSnapshot
+from domain.orders import Order, OrderChange, Transaction
 from storage import keys
 from storage.codec import UnstorableItemError
 from storage.items import (
@@ -43,7 +42,6 @@ from storage.keys import Item
 from storage.table import (
     ITEM_IS_NEW,
     Condition,
-    ConditionFailedError,
     Query,
     Table,
     TransactionCanceledError,
@@ -53,6 +51,7 @@ from workers.ports import (
     CommandAlreadyRecordedError,
     ConcurrentChangeError,
     PendingEffects,
+    PerformedEffect,
     Placement,
     UnstorableWriteError,
 )
@@ -210,23 +209,32 @@ class DynamoCommandStore:
         snapshot = OrderSnapshot(details.order, details.transactions, event, outcome.previous_total)
         return PendingEffects(snapshot, performed_effects(items, outcome.event_id))
 
-    async def record_effect(
-        self,
-        outcome: CommandOutcome,
-        effect: Effect,
-        event: TimelineEvent,
-        now: datetime,
-        receipt: IssuedReceipt | None = None,
-    ) -> None:
-        """Record a performed effect as its timeline event: one PutItem, once. A second
-        record of the same effect (a retry after a lost answer) changes nothing."""
+    async def record_effects(
+        self, outcome: CommandOutcome, performed: Sequence[PerformedEffect], now: datetime
+    ) -> list[PerformedEffect]:
+        """Record performed effects as their timeline events: one BatchWriteItem. Its puts
+        carry no condition (a batch cannot): a second record of an effect (a retry after a
+        lost answer) rewrites the same item, at a key fixed by the change and the effect."""
         assert outcome.order_id is not None
         assert outcome.event_id is not None
-        record = effect_event_item(
-            outcome.order_id, outcome.event_id, effect, event, outcome.command_id, now, receipt
-        )
-        with contextlib.suppress(ConditionFailedError):
-            await self._table.put(record, ITEM_IS_NEW)
+        records = [
+            effect_event_item(
+                outcome.order_id,
+                outcome.event_id,
+                done.effect,
+                done.event,
+                outcome.command_id,
+                now,
+                done.receipt,
+            )
+            for done in performed
+        ]
+        left = {(item[keys.PK], item[keys.SK]) for item in await self._table.batch_put(records)}
+        return [
+            done
+            for done, record in zip(performed, records, strict=True)
+            if (record[keys.PK], record[keys.SK]) in left
+        ]
 
     async def _transact(self, writes: Sequence[TransactWriteItemTypeDef], command_id: str) -> None:
         try:

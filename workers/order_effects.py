@@ -1,22 +1,25 @@
 """Performing an applied command's effects (receipt, emails), each once if at all possible.
 
-The order's change is committed first, with the effects it calls for. Each effect is then
-performed and recorded as its timeline event (one write); a retry performs only the effects
-not recorded yet. No claim guards an effect against a second worker: SQS gives a FIFO group's
-message to one consumer at a time, the visibility timeout outlasts the worker's timeout, and
-the group's next message waits until this one is done, so no two workers ever hold the same
-order's effects at once (see "Why each write" in the README).
+The order's change is committed first, with the effects it calls for. The effects not recorded
+yet are then performed: the receipt first (the emails link to it, so they wait until it is
+stored), then the emails together. Those that succeeded are recorded as their timeline events
+in one write, even when another failed; then the failure is raised, so that a retry performs
+only the effects not recorded. No claim guards an effect against a second worker: SQS gives a
+FIFO group's message to one consumer at a time, the visibility timeout outlasts the worker's
+timeout, and the group's next message waits until this one is done, so no two workers ever hold
+the same order's effects at once (see "Why each write" in the README).
 
 The one window for a duplicate is an email whose sending succeeded and whose record never did
-(the worker died, or the table stayed unreachable through every retry): SES has no idempotency
-key, so the retry sends that email again. A receipt has no such window: its object key is fixed
-and written only if absent.
+(the worker died before the write, or the table stayed unreachable through every retry): SES
+has no idempotency key, so the retry sends that email again. A receipt has no such window: its
+object key is fixed and written only if absent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from domain.commands import CommandOutcome
 from domain.notifications import (
@@ -27,17 +30,29 @@ from domain.notifications import (
     email_sent,
     receipt_issued,
 )
-from domain.orders import IssuedReceipt, TimelineEvent
+from domain.orders import IssuedReceipt
 from domain.resources import BUCKET
 from domain.serialization import utc_now
 from workers.emails import compose_email
-from workers.ports import CommandMetrics, CommandStore, Mailer, NoMetrics, ReceiptStore
+from workers.ports import (
+    CommandMetrics,
+    CommandStore,
+    Mailer,
+    NoMetrics,
+    PerformedEffect,
+    ReceiptStore,
+)
 from workers.receipts import render_receipt
 
 logger = logging.getLogger(__name__)
-# Tries at recording a performed effect before giving up (a retry of the message then performs
-# the effect again: the one window for a duplicate).
+# Tries at recording performed effects before giving up (a retry of the message then performs
+# them again: the one window for a duplicate).
 RECORD_ATTEMPTS = 4
+RECORD_BACKOFF_SECONDS = 0.1  # before the second attempt; doubled before each later one
+
+
+class EffectsUnrecordedError(Exception):
+    """Performed effects the table left unrecorded (too busy) through every attempt."""
 
 
 class OrderEffects:
@@ -76,48 +91,80 @@ class OrderEffects:
                 )
                 return
             snapshot, performed = pending.snapshot, pending.performed
-        for effect in outcome.effects:
-            if effect not in performed:
-                try:
-                    result = await self._perform(effect, snapshot)
-                except Exception:
-                    self._metrics.effect_failed(effect)  # S3 or SES refused or out of reach
-                    raise
-                # Performed: recording it is retried in place, so that a passing table error
-                # does not make the message's retry perform it a second time.
-                await self._record(outcome, effect, *result)
+        to_do = [effect for effect in outcome.effects if effect not in performed]
+        done, failures = await self._perform(to_do, snapshot)
+        if done:
+            # Recorded even when another effect failed, so that the retry does not redo them.
+            await self._record(outcome, done)
+        if failures:
+            for effect, failure in failures[1:]:
+                logger.error(
+                    "effect %s of %s failed too", effect, outcome.command_id, exc_info=failure
+                )
+            raise failures[0][1]
 
     async def _perform(
-        self, effect: Effect, snapshot: OrderSnapshot
-    ) -> tuple[TimelineEvent, IssuedReceipt | None]:
-        """Do the effect: its timeline event, and the receipt it issued."""
+        self, effects: Sequence[Effect], snapshot: OrderSnapshot
+    ) -> tuple[list[PerformedEffect], list[tuple[Effect, BaseException]]]:
+        """Do the effects: the receipt, then the emails together. Those done, and those that
+        failed with their error."""
+        done: list[PerformedEffect] = []
+        failures: list[tuple[Effect, BaseException]] = []
+        if Effect.RECEIPT in effects:
+            try:
+                done.append(await self._issue_receipt(snapshot))
+            except Exception as error:
+                self._metrics.effect_failed(Effect.RECEIPT)  # S3 refused or out of reach
+                return done, [(Effect.RECEIPT, error)]  # the emails wait for the receipt
+        emails = [effect for effect in effects if effect is not Effect.RECEIPT]
+        sent = await asyncio.gather(
+            *(self._send_email(effect, snapshot) for effect in emails), return_exceptions=True
+        )
+        for effect, result in zip(emails, sent, strict=True):
+            if isinstance(result, BaseException):
+                self._metrics.effect_failed(effect)  # SES refused or out of reach
+                failures.append((effect, result))
+            else:
+                done.append(result)
+        return done, failures
+
+    async def _issue_receipt(self, snapshot: OrderSnapshot) -> PerformedEffect:
         order = snapshot.order
-        if effect is Effect.RECEIPT:
-            key = BUCKET.receipt_key(order.id, order.version)
-            # Rendering is CPU work of a few milliseconds: off the event loop all the same.
-            pdf = await asyncio.to_thread(render_receipt, snapshot, self._business)
-            await self._archive.store(key, pdf)
-            return receipt_issued(order.version), IssuedReceipt(order.version, key, utc_now())
+        key = BUCKET.receipt_key(order.id, order.version)
+        # Drawn on the event loop: a few milliseconds of CPU that a thread would not overlap
+        # with anything (the GIL), and handing it over and back costs CPU of its own.
+        pdf = render_receipt(snapshot, self._business)
+        await self._archive.store(key, pdf)
+        receipt = IssuedReceipt(order.version, key, utc_now())
+        return PerformedEffect(Effect.RECEIPT, receipt_issued(order.version), receipt)
+
+    async def _send_email(self, effect: Effect, snapshot: OrderSnapshot) -> PerformedEffect:
         recipient = EMAIL_RECIPIENTS[effect]
         message_id = await self._mailer.send(compose_email(recipient, snapshot, self._business))
-        return email_sent(recipient, message_id, order.version), None
+        return PerformedEffect(effect, email_sent(recipient, message_id, snapshot.order.version))
 
-    async def _record(
-        self,
-        outcome: CommandOutcome,
-        effect: Effect,
-        event: TimelineEvent,
-        receipt: IssuedReceipt | None,
-    ) -> None:
+    async def _record(self, outcome: CommandOutcome, performed: list[PerformedEffect]) -> None:
+        """Record the performed effects, retried in place, so that a passing table error does
+        not make the message's retry perform them a second time."""
+        now = utc_now()  # one time for every attempt: a second write of a record is the same
+        left = performed
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                await self._store.record_effect(outcome, effect, event, utc_now(), receipt)
+                left = await self._store.record_effects(outcome, left, now)
             except Exception:
                 if attempt == RECORD_ATTEMPTS - 1:
                     raise
+                logger.warning("recording the effects of %s failed; retrying", outcome.command_id)
+            else:
+                if not left:
+                    return
                 logger.warning(
-                    "recording effect %s of %s failed; retrying", effect, outcome.command_id
+                    "the table left %d effects of %s unrecorded; retrying",
+                    len(left),
+                    outcome.command_id,
                 )
-                await asyncio.sleep(0.1 * 2**attempt)
-                continue
-            return
+            if attempt < RECORD_ATTEMPTS - 1:
+                await asyncio.sleep(RECORD_BACKOFF_SECONDS * 2**attempt)
+        raise EffectsUnrecordedError(
+            f"{outcome.command_id}: {', '.join(done.effect.value for done in left)}"
+        )

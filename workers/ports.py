@@ -8,7 +8,7 @@ without an emulator.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -59,6 +59,15 @@ class Placement:
     existing: Order | None
     customer: CustomerProfile | None
     catalogue: dict[str, Product]
+
+
+@dataclass(frozen=True, slots=True)
+class PerformedEffect:
+    """An effect done, as the timeline event that records it (and the receipt it issued)."""
+
+    effect: Effect
+    event: TimelineEvent
+    receipt: IssuedReceipt | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +129,13 @@ class CommandStore(Protocol):
 
     async def pending_effects(self, outcome: CommandOutcome) -> PendingEffects | None: ...
 
-    async def record_effect(
-        self,
-        outcome: CommandOutcome,
-        effect: Effect,
-        event: TimelineEvent,
-        now: datetime,
-        receipt: IssuedReceipt | None = None,
-    ) -> None: ...
+    async def record_effects(
+        self, outcome: CommandOutcome, performed: Sequence[PerformedEffect], now: datetime
+    ) -> list[PerformedEffect]:
+        """Record performed effects, each as its timeline event, in one write; those left
+        unrecorded (the table was too busy), to record again after a pause. Recording one again
+        rewrites the same event."""
+        ...
 
 
 class ReceiptStore(Protocol):

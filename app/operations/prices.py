@@ -142,7 +142,13 @@ class OperationCalls:
 _STAFF_MOVE = OperationCalls(
     api=AwsCalls({"GetItem": 1, "SendMessage": 1}, read_units=Decimal(1)),
     worker=AwsCalls(
-        {"Query": 1, "TransactWriteItems": 1, "PutItem": 2, "PutObject": 1, "SendEmail": 1},
+        {
+            "Query": 1,
+            "TransactWriteItems": 1,
+            "PutObject": 1,
+            "SendEmail": 1,
+            "BatchWriteItem": 1,
+        },
         write_units=8,
         index_write_units=3,
         read_units=Decimal(1),
@@ -157,9 +163,9 @@ OPERATION_CALLS: Mapping[ShopOperation, OperationCalls] = {
             {
                 "BatchGetItem": 1,
                 "TransactWriteItems": 1,
-                "PutItem": 3,
                 "PutObject": 1,
                 "SendEmail": 2,
+                "BatchWriteItem": 1,  # the receipt and both emails recorded
             },
             write_units=11,
             index_write_units=2,

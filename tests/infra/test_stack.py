@@ -273,7 +273,8 @@ def test_each_role_has_exactly_the_actions_its_code_calls(synthesized: Synthesiz
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
-        "dynamodb:PutItem",  # alone, and for each item of a TransactWriteItems
+        "dynamodb:PutItem",  # for each item of a TransactWriteItems
+        "dynamodb:BatchWriteItem",  # the effects performed, recorded together
         "s3:PutObject",
         "ses:SendEmail",
         # The event source mapping's, to consume the queues.

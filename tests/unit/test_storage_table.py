@@ -166,6 +166,19 @@ async def test_a_batch_get_asks_for_at_most_100_keys_at_once_and_again_for_unpro
     assert all(request["ConsistentRead"] is True for request in requests)
 
 
+async def test_a_batch_put_sends_at_most_25_items_at_once_and_answers_the_unprocessed() -> None:
+    items = [{"PK": f"P{index}", "SK": "S", "n": index} for index in range(30)]
+    throttled = {TABLE_NAME: [{"PutRequest": {"Item": marshal_item(items[3])}}]}
+    dynamodb = RecordingDynamoDB(batch_write_item=[{"UnprocessedItems": throttled}, {}])
+
+    unprocessed = await a_table(dynamodb).batch_put(items)
+
+    assert unprocessed == [items[3]]
+    requests = [params["RequestItems"][TABLE_NAME] for _, params in dynamodb.calls]
+    assert [len(request) for request in requests] == [25, 5]
+    assert requests[0][0] == {"PutRequest": {"Item": stored(PK="P0", SK="S", n=0)}}
+
+
 async def test_an_eventually_consistent_batch_get_sends_no_consistency_flag() -> None:
     dynamodb = RecordingDynamoDB(batch_get_item=[{"Responses": {}}])
 
@@ -241,6 +254,8 @@ async def test_an_item_dynamodb_would_refuse_is_never_sent() -> None:
         table.put_entry(too_large)
     with pytest.raises(UnstorableItemError):
         await table.put(too_large, ITEM_IS_NEW)
+    with pytest.raises(UnstorableItemError):
+        await table.batch_put([{"PK": "P", "SK": "small"}, too_large])
     assert dynamodb.calls == []
 
 
