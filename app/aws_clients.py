@@ -12,6 +12,7 @@ import aioboto3
 from botocore.config import Config
 
 from app.settings import Settings
+from storage.table import parse_item_reads_as_json
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 
 # botocore's standard retry mode waits up to min(20 s, random * 2**n) before retry n.
 _MAX_BACKOFF_SECONDS = 20
+
+
+# Given, botocore sends this as it is (with its own version after it). Otherwise it builds its
+# User-Agent (the SDK, the OS, Python, the features the call used) twice per call: about 14% of
+# a PutItem's client CPU.
+USER_AGENT = "order-delivery"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class ClientTimeouts:
             max_pool_connections=50,
             signature_version="v4",  # presigned receipt URLs use SigV4 in every region
             parameter_validation=self.validate_parameters,
+            user_agent=USER_AGENT,
         )
 
 
@@ -105,9 +113,12 @@ class AwsClients:
                                 Config(s3={"addressing_style": "virtual"})
                             ),
                         }
-                    self._clients[service] = await self._stack.enter_async_context(
+                    client = await self._stack.enter_async_context(
                         session.client(service, **options)  # type: ignore[call-overload]
                     )
+                    if service == "dynamodb":
+                        parse_item_reads_as_json(client)
+                    self._clients[service] = client
         return self._clients[service]
 
     @classmethod

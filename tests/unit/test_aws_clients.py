@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +15,7 @@ from botocore.exceptions import ParamValidationError
 from app.aws_clients import (
     API_TIMEOUTS,
     LOCAL_TIMEOUTS,
+    USER_AGENT,
     WORKER_TIMEOUTS,
     AwsClients,
     ClientTimeouts,
@@ -127,3 +129,25 @@ async def test_receipt_links_name_the_buckets_region(monkeypatch: pytest.MonkeyP
         await clients.close()
 
     assert link.startswith("https://shop-receipts.s3.eu-west-1.amazonaws.com/receipts/o/v1.pdf?")
+
+
+async def test_every_client_sends_our_user_agent_and_dynamodb_reads_its_items_as_json() -> None:
+    clients = AwsClients("us-east-1", UNREACHABLE_AWS, API_TIMEOUTS)
+    try:
+        dynamodb, sqs = await clients.dynamodb(), await clients.sqs()
+        answer = {"Item": {"PK": {"S": "ORDER#1"}, "version": {"N": "2"}}}
+        response = {"status_code": 200, "headers": {}, "body": json.dumps(answer).encode()}
+        parsed: dict[str, Any] = {}
+        await dynamodb.meta.events.emit(
+            "before-parse.dynamodb.GetItem",
+            operation_model=None,
+            response_dict=response,
+            customized_response_dict=parsed,
+        )
+    finally:
+        await clients.close()
+
+    for client in (dynamodb, sqs):
+        assert client.meta.config.user_agent.startswith(f"{USER_AGENT} botocore/")
+    assert parsed == answer
+    assert response["body"] == b""  # nothing left for botocore's own parse
