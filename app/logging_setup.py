@@ -16,8 +16,10 @@ from domain.log_context import current_log_context
 if TYPE_CHECKING:
     from aws_lambda_powertools.logging import Logger
 
-# The SDKs log every retry at INFO; keep them to warnings.
-_NOISY_LOGGERS = ("botocore", "aiobotocore", "aioboto3", "urllib3")
+# The SDKs log every retry at INFO; keep them to warnings. So is Mangum's line for every request
+# ("POST /graphql 200"): API Gateway's access log has each request already, with its latency,
+# and formatting the line as JSON cost a read about 2% of its CPU.
+_NOISY_LOGGERS = ("botocore", "aiobotocore", "aioboto3", "urllib3", "mangum")
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
