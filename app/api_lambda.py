@@ -25,6 +25,7 @@ from app.api_services import LazyApiServices
 from app.asgi import create_app
 from app.aws_clients import API_TIMEOUTS, AwsClients
 from app.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE
+from app.heap import FreezeAfterFirstCall
 from app.logging_setup import configure_lambda_logging
 from app.settings import GRAPHQL_PATH, Settings
 from app.xray import AsyncSafeXRayProvider, UdpDaemonEmitter, trace_aws_calls
@@ -71,6 +72,7 @@ _app = create_app(
     developer_mode=False,
     cors_allowed_origins=_settings.cors_allowed_origins,
 )
+_settle = FreezeAfterFirstCall()
 _asgi = Mangum(
     _app,
     lifespan="off",
@@ -93,6 +95,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Called directly (the unit tests do) there is no invocation to describe.
     observed = _observed if context is not None else _asgi
     answer: dict[str, Any] = observed(event, context)
+    _settle()
     return answer
 
 
@@ -101,6 +104,7 @@ def before_snapshot() -> None:
     request takes gets warmed, the schema's validation included; and open the AWS clients,
     which loads what they import (after_restore renews them). It makes no AWS call."""
     _loop.run_until_complete(_warm_up())
+    _settle()
     _loop.run_until_complete(_services.open_clients())
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.tracing import Tracer
 
 from app.aws_clients import WORKER_TIMEOUTS, AwsClients
+from app.heap import FreezeAfterFirstCall
 from app.logging_setup import configure_lambda_logging
 from app.settings import Settings
 from app.worker_runtime import WorkerRuntime
@@ -32,6 +33,7 @@ _metrics = EmfCommandMetrics()
 # One loop for the life of the process: the clients opened in it are reused by warm invocations
 # (asyncio.run would close the loop, and the clients with it, after each batch).
 _loop = asyncio.new_event_loop()
+_settle = FreezeAfterFirstCall()
 _runtime = WorkerRuntime(
     _settings,
     AwsClients.for_settings(_settings, WORKER_TIMEOUTS),
@@ -47,3 +49,4 @@ def handler(event: dict[str, Any], _context: object) -> PartialBatchResponse:
         return _loop.run_until_complete(_runtime.process(event))
     finally:
         _metrics.flush()  # what this batch counted, even when it failed as a whole
+        _settle()
