@@ -42,6 +42,7 @@ LOCAL_ONLY = (Path("app", "local"), Path("app", "operations"))
 RECEIPTS_AND_MAIL = frozenset(
     {
         "reportlab",
+        "rl-accel",  # reportlab's C accelerator
         "pillow",
         "charset-normalizer",  # reportlab's
         "jinja2",
