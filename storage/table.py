@@ -43,10 +43,6 @@ def ref(attribute: str) -> str:
     return f"#{attribute}"
 
 
-class ConditionFailedError(Exception):
-    """A conditional put or delete found its condition false and changed nothing."""
-
-
 class TransactionCanceledError(Exception):
     """A transaction changed nothing: one of its conditions failed, or it met another."""
 
@@ -165,17 +161,6 @@ class Table:
                 found.extend(map(unmarshal_item, response["Responses"].get(self.name, [])))
                 request = dict(response.get("UnprocessedKeys") or {})
         return found
-
-    async def put(self, item: Item, condition: Condition) -> None:
-        """One conditional PutItem; ConditionFailedError when the condition is false.
-
-        Raises UnstorableItemError, sending nothing, for an item DynamoDB would refuse.
-        """
-        check_storable(item)
-        with _refusal_as("ConditionalCheckFailedException", ConditionFailedError):
-            await self._client.put_item(
-                TableName=self.name, Item=marshal_item(item), **_condition(condition)
-            )
 
     async def batch_put(self, items: Sequence[Item]) -> list[Item]:
         """Unconditional puts, one BatchWriteItem per 25 items, each item written or not on its

@@ -17,8 +17,6 @@ from storage import table as table_module
 from storage.codec import MAX_ITEM_BYTES, UnstorableItemError, marshal_item
 from storage.table import (
     ITEM_IS_NEW,
-    Condition,
-    ConditionFailedError,
     Query,
     Table,
     TransactionCanceledError,
@@ -187,34 +185,10 @@ async def test_an_eventually_consistent_batch_get_sends_no_consistency_flag() ->
     assert params["RequestItems"] == {TABLE_NAME: {"Keys": [stored(PK="P", SK="S")]}}
 
 
-async def test_a_conditional_put_sends_its_condition_and_reports_it_failed_by_type() -> None:
-    dynamodb = RecordingDynamoDB(put_item=[{}, refusal("ConditionalCheckFailedException")])
-    table = a_table(dynamodb)
-    condition = Condition(f"{ref(keys.STATE)} = :claimed", {":claimed": "CLAIMED"})
-
-    await table.put({"PK": "P", "SK": "S"}, condition)
-    with pytest.raises(ConditionFailedError):
-        await table.put({"PK": "P", "SK": "S"}, condition)
-
-    _, params = dynamodb.calls[0]
-    assert params == {
-        "TableName": TABLE_NAME,
-        "Item": stored(PK="P", SK="S"),
-        "ConditionExpression": "#state = :claimed",
-        "ExpressionAttributeNames": {"#state": "state"},
-        "ExpressionAttributeValues": {":claimed": {"S": "CLAIMED"}},
-    }
-
-
 async def test_other_refusals_pass_through_unchanged() -> None:
-    dynamodb = RecordingDynamoDB(
-        put_item=[refusal("ProvisionedThroughputExceededException")],
-        transact_write_items=[refusal("ThrottlingException")],
-    )
+    dynamodb = RecordingDynamoDB(transact_write_items=[refusal("ThrottlingException")])
     table = a_table(dynamodb)
 
-    with pytest.raises(ClientError):
-        await table.put({"PK": "P", "SK": "S"}, ITEM_IS_NEW)
     with pytest.raises(ClientError):
         await table.transact([table.put_entry({"PK": "P", "SK": "S"})])
 
@@ -252,8 +226,6 @@ async def test_an_item_dynamodb_would_refuse_is_never_sent() -> None:
 
     with pytest.raises(UnstorableItemError):
         table.put_entry(too_large)
-    with pytest.raises(UnstorableItemError):
-        await table.put(too_large, ITEM_IS_NEW)
     with pytest.raises(UnstorableItemError):
         await table.batch_put([{"PK": "P", "SK": "small"}, too_large])
     assert dynamodb.calls == []
