@@ -81,7 +81,8 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
 
 def profiled(handler: Handler, event: dict[str, Any], context: LambdaContext, path: str) -> Any:
     """One invocation under cProfile, written to `path`, with the work it hands to threads
-    through asyncio.to_thread (the receipt's drawing), which cProfile would not see otherwise.
+    through asyncio.to_thread, which cProfile would not see otherwise (the receipt's drawing ran
+    in one until it moved onto the event loop, where a thread saved no CPU and added wall time).
 
     The event loop's thread is timed by cProfile's own clock, wall time (a CPU clock is a
     system call per event, which would swamp what it measures); its wait for AWS shows as the

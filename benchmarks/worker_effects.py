@@ -100,7 +100,7 @@ def main() -> None:
     order, put = asyncio.run(time_worker(arguments.orders))
     print(f"receipt render {receipt:7.2f} ms = {receipt / blank:5.1f} x blank PDF ({blank:.2f} ms)")
     print(f"placed order   {order:7.2f} ms = {order / put:5.1f} x one PutItem ({put:.2f} ms)")
-    print("  (the order's transaction, the receipt to S3, two emails, each recorded)")
+    print("  (the order's transaction, the receipt to S3, two emails, recorded in one write)")
 
 
 if __name__ == "__main__":
