@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -18,8 +21,13 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
     NamedTypeNode,
+    Node,
+    ObjectValueNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     VariableValues,
     get_argument_values,
     get_named_type,
@@ -108,24 +116,127 @@ def query_cost(
 ) -> int:
     """The most requests the operation can make: each field's own, plus its selections' cost
     times the objects they run on (a page's `first`, its default when absent)."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return 0  # execution refuses a missing or ambiguous operation before any read
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0  # validation refuses an operation type the schema lacks
-    coerced = get_variable_values(
-        schema, operation.variable_definitions or (), dict(variables or {})
+    return RememberedCosts(schema, documents=0).cost(document, operation_name, variables)
+
+
+class RememberedCosts:
+    """query_cost for the documents priced lately, each price worked out once for each value of
+    what it depends on: the document, the operation, and the variables given to the arguments
+    of paged fields (a page's size, or an argument whose failure prices the largest page). An
+    order's id changes from request to request and no price reads it.
+
+    A document is known by identity (the parser cache hands the same one back for the same
+    text) and held here, so that identity cannot pass to another; `documents` and `prices_each`
+    bound what is kept. The variables are still coerced every time: ones that do not coerce
+    cost nothing, as before, since execution refuses them.
+    """
+
+    def __init__(
+        self, schema: GraphQLSchema, *, documents: int = 256, prices_each: int = 64
+    ) -> None:
+        self._schema = schema
+        self._documents = documents
+        self._prices_each = prices_each
+        self._known: OrderedDict[int, _KnownDocument] = OrderedDict()
+
+    def cost(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> int:
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return 0  # execution refuses a missing or ambiguous operation before any read
+        root = self._schema.get_root_type(operation.operation)
+        if root is None:
+            return 0  # validation refuses an operation type the schema lacks
+        given = dict(variables or {})
+        coerced = get_variable_values(self._schema, operation.variable_definitions or (), given)
+        if isinstance(coerced, list):
+            return 0  # execution refuses variables that do not coerce, before any read
+        known = self._document(document)
+        key = (operation_name, _values_key(given, known.page_variables))
+        cost = known.costs.get(key)
+        if cost is None:
+            pricing = _Pricing(self._schema, known.fragments, coerced)
+            cost = pricing.object_cost(
+                root, [(operation.selection_set, frozenset())], _Fanout(1, 1)
+            )
+            if self._documents:
+                if len(known.costs) >= self._prices_each:
+                    known.costs.clear()
+                known.costs[key] = cost
+        return cost
+
+    def _document(self, document: DocumentNode) -> _KnownDocument:
+        known = self._known.get(id(document))
+        if known is not None and known.document is document:
+            self._known.move_to_end(id(document))
+            return known
+        known = _KnownDocument.of(document)
+        if self._documents:
+            self._known[id(document)] = known
+            if len(self._known) > self._documents:
+                self._known.popitem(last=False)
+        return known
+
+
+# The names of paged fields, whatever their type: the variables in their arguments are the
+# ones a price can depend on (a superset, for a name two types share).
+_PAGED_FIELD_NAMES = frozenset(
+    key.split(".")[1] for key, price in FIELD_COSTS.items() if price.paged
+)
+
+
+@dataclass(slots=True)
+class _KnownDocument:
+    document: DocumentNode
+    fragments: dict[str, FragmentDefinitionNode]
+    page_variables: frozenset[str]
+    costs: dict[tuple[str | None, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: DocumentNode) -> _KnownDocument:
+        fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        names: set[str] = set()
+
+        def visit(node: Node) -> None:
+            if isinstance(node, FieldNode) and node.name.value in _PAGED_FIELD_NAMES:
+                for argument in node.arguments or ():
+                    _variables_in(argument.value, names)
+            for key in node.keys:
+                child = getattr(node, key, None)
+                for item in child if isinstance(child, tuple | list) else (child,):
+                    if isinstance(item, Node):
+                        visit(item)
+
+        visit(document)
+        return cls(document, fragments, frozenset(names))
+
+
+def _variables_in(value: ValueNode, names: set[str]) -> None:
+    if isinstance(value, VariableNode):
+        names.add(value.name.value)
+    elif isinstance(value, ListValueNode):
+        for element in value.values:
+            _variables_in(element, names)
+    elif isinstance(value, ObjectValueNode):
+        for object_field in value.fields:
+            _variables_in(object_field.value, names)
+
+
+def _values_key(variables: Mapping[str, Any], names: frozenset[str]) -> str:
+    """The values given for `names` as one string (JSON values are not all hashable); a name
+    not given is absent, which is not null."""
+    return json.dumps(
+        {name: [variables[name]] if name in variables else [] for name in sorted(names)},
+        sort_keys=True,
     )
-    if isinstance(coerced, list):
-        return 0  # execution refuses variables that do not coerce, before any read
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    pricing = _Pricing(schema, fragments, coerced)
-    return pricing.object_cost(root, [(operation.selection_set, frozenset())], _Fanout(1, 1))
 
 
 def over_budget_error(cost: int, budget: int) -> GraphQLError:
@@ -150,11 +261,8 @@ class QueryCostLimiter(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            cost = query_cost(
-                context.schema._schema,
-                context.graphql_document,
-                context.operation_name,
-                context.variables,
+            cost = _remembered_costs(context.schema._schema).cost(
+                context.graphql_document, context.operation_name, context.variables
             )
             if cost > self.budget:
                 # A result set before execution is the result: no resolver runs.
@@ -162,6 +270,12 @@ class QueryCostLimiter(SchemaExtension):
                     data=None, errors=[over_budget_error(cost, self.budget)]
                 )
         yield
+
+
+@cache
+def _remembered_costs(schema: GraphQLSchema) -> RememberedCosts:
+    """One memory of prices per schema for the process (extensions are made per request)."""
+    return RememberedCosts(schema)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from resolvers.read_store import (
     PRODUCTS_QUERIES,
 )
 from schema.graphql_schema import MAX_QUERY_COST, build_schema
-from schema.query_cost import FIELD_COSTS, FREE, query_cost
+from schema.query_cost import FIELD_COSTS, FREE, RememberedCosts, query_cost
 from storage.table import BATCH_GET_LIMIT
 from tests.e2e import operations as e2e
 
@@ -225,6 +225,46 @@ def test_a_variable_left_out_takes_its_default_then_the_fields() -> None:
 def test_variables_that_do_not_coerce_cost_nothing_as_nothing_runs() -> None:
     assert cost(PAGE_OF_SIZE, size="many") == 0
     assert cost(PAGE_OF_SIZE) == 0
+
+
+def test_a_remembered_price_is_kept_per_page_size_not_per_order() -> None:
+    remembered = RememberedCosts(SCHEMA)
+    page = parse(PAGE_OF_SIZE)
+    by_id = parse(
+        "query($id: ID!, $size: Int!) { order(id: $id) { " + LEDGER + " }"
+        " customer(id: $id) { orders(first: $size) { edges { node { " + LEDGER + " } } } } }"
+    )
+
+    for size in (1, 20, 1, 95, 20):
+        assert remembered.cost(page, None, {"size": size}) == 4 + size
+    for order_id, size in (("a", 5), ("b", 5), ("a", 9), ("c", 9)):
+        variables = {"id": order_id, "size": size}
+        assert remembered.cost(by_id, None, variables) == query_cost(SCHEMA, by_id, None, variables)
+    assert remembered.cost(page, None, {"size": "many"}) == 0  # still coerced every time
+    assert remembered.cost(page, None, {}) == 0
+    # Per operation: one document's two operations are priced apart.
+    two = parse(f"query Small {{ me {{ name }} }} query Large {{ {orders_page(50)} }}")
+    assert [remembered.cost(two, name, None) for name in ("Small", "Large", "Small")] == [
+        1,
+        4 + 50,
+        1,
+    ]
+
+
+def test_only_the_variables_of_paged_fields_key_a_remembered_price() -> None:
+    remembered = RememberedCosts(SCHEMA)
+    document = parse(
+        "query($id: ID!, $size: Int, $status: OrderStatus) { order(id: $id) { id }"
+        " orders(first: $size, status: $status) { edges { node { id } } } }"
+    )
+
+    remembered.cost(document, None, {"id": "a", "size": 3})
+    remembered.cost(document, None, {"id": "b", "size": 3})
+    remembered.cost(document, None, {"id": "b", "size": 3, "status": "PLACED"})
+
+    (known,) = remembered._known.values()
+    assert known.page_variables == {"size", "status"}
+    assert len(known.costs) == 2  # the order's id is not part of the key
 
 
 def test_the_named_operation_is_the_one_priced() -> None:
