@@ -112,6 +112,7 @@ def after_restore() -> None:
     """Renew what a restored copy must not share with the others or with the snapshot."""
     random.seed()  # from os.urandom: each copy its own sequence
     _loop.run_until_complete(_services.renew())
+    _settle.rearm()
     emitter = _xray.emitter
     if isinstance(emitter, UdpDaemonEmitter):
         emitter.reset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,13 +72,14 @@ _ORDER_READ = FieldCost(ORDER_COLLECTION_QUERIES, shared_read=_ORDER_COLLECTION)
 FIELD_COSTS: Mapping[str, FieldCost] = {
     "Query.me": FieldCost(1, batched=True),
     "Query.customer": FieldCost(1, batched=True),
-    # The order with its collection: its transactions and history are then counted again, a
+    # The order's own item (one GetItem) or, when a field of its collection is selected, the
+    # collection (one Query): priced as the collection, whose fields are then counted again, a
     # small overcount that keeps the model one rule per field.
     "Query.order": FieldCost(ORDER_COLLECTION_QUERIES),
     "Query.command": FieldCost(1),
     # One GetItem of the product's item.
     "Query.product": FieldCost(1),
-    # The order a command concerns, read like Query.order (through the same DataLoader).
+    # The order a command concerns, read as Query.order reads it.
     "Command.order": FieldCost(ORDER_COLLECTION_QUERIES),
     # One BatchGetItem of the catalogue: an order has at most 100 lines, one batch's worth.
     "Query.quote": FieldCost(1),
@@ -194,7 +196,7 @@ class _KnownDocument:
     document: DocumentNode
     fragments: dict[str, FragmentDefinitionNode]
     page_variables: frozenset[str]
-    costs: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    costs: dict[tuple[str | None, bytes], int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, document: DocumentNode) -> _KnownDocument:
@@ -230,13 +232,15 @@ def _variables_in(value: ValueNode, names: set[str]) -> None:
             _variables_in(object_field.value, names)
 
 
-def _values_key(variables: Mapping[str, Any], names: frozenset[str]) -> str:
-    """The values given for `names` as one string (JSON values are not all hashable); a name
-    not given is absent, which is not null."""
-    return json.dumps(
+def _values_key(variables: Mapping[str, Any], names: frozenset[str]) -> bytes:
+    """A digest of the values given for `names` (a name not given is absent, which is not
+    null): a fixed 32 bytes kept per price, whatever a client sends (a cursor can be any
+    string the body holds)."""
+    values = json.dumps(
         {name: [variables[name]] if name in variables else [] for name in sorted(names)},
         sort_keys=True,
     )
+    return hashlib.sha256(values.encode("utf-8", "surrogatepass")).digest()
 
 
 def over_budget_error(cost: int, budget: int) -> GraphQLError:

@@ -214,7 +214,11 @@ def _answer_as_json(
     parsed answer, and an empty body parses to nothing."""
     if response_dict["status_code"] >= 300:
         return
-    customized_response_dict.update(json.loads(response_dict["body"]))
+    try:
+        answer = json.loads(response_dict["body"])
+    except ValueError:
+        return  # a damaged body: botocore's parse and its CRC32 check retry the call
+    customized_response_dict.update(answer)
     response_dict["body"] = b""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
 
@@ -16,6 +17,17 @@ def emulator_url() -> Iterator[str]:
     emulator = EmbeddedAwsEmulator()
     yield emulator.start()
     emulator.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_heaps() -> Iterator[list[None]]:
+    """The Lambda handlers freeze the heap after their first invocation (app/heap.py): in the
+    test run that would keep whatever the earlier tests left from ever being collected, so the
+    freezes are only counted here."""
+    freezes: list[None] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gc, "freeze", lambda: freezes.append(None))
+        yield freezes
 
 
 @pytest.fixture(scope="module", autouse=True)

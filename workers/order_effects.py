@@ -93,14 +93,18 @@ class OrderEffects:
             snapshot, performed = pending.snapshot, pending.performed
         to_do = [effect for effect in outcome.effects if effect not in performed]
         done, failures = await self._perform(to_do, snapshot)
+        # Logged first: a failure to record what was done would otherwise hide them.
+        for effect, failure in failures[1:]:
+            logger.error("effect %s of %s failed too", effect, outcome.command_id, exc_info=failure)
         if done:
             # Recorded even when another effect failed, so that the retry does not redo them.
-            await self._record(outcome, done)
+            try:
+                await self._record(outcome, done)
+            except Exception as unrecorded:
+                if failures:
+                    raise unrecorded from failures[0][1]
+                raise
         if failures:
-            for effect, failure in failures[1:]:
-                logger.error(
-                    "effect %s of %s failed too", effect, outcome.command_id, exc_info=failure
-                )
             raise failures[0][1]
 
     async def _perform(

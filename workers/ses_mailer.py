@@ -89,6 +89,7 @@ def _header(name: str, value: str) -> str:
 def _sender(name: str, address: str) -> str:
     """The From header's body: the name (quoted if it must be; as encoded words, folded, if it
     is not plain ASCII), then the address."""
+    _refuse_unprintable(address)
     if name.isascii() and name.isprintable():
         return formataddr((name, address))
     encoded = Header(name, "utf-8", _HEADER_WIDTH, "From").encode(linesep=_LINESEP)
@@ -98,8 +99,19 @@ def _sender(name: str, address: str) -> str:
 def _address(address: str) -> str:
     """An address header's body: a non-ASCII local part or domain as an encoded word, as
     email.message wrote it."""
+    _refuse_unprintable(address)
     if address.isascii():
         return address
     local, at, domain = address.rpartition("@")
     parts = (part if part.isascii() else Header(part, "utf-8").encode() for part in (local, domain))
     return at.join(parts)
+
+
+class UnsendableAddressError(ValueError):
+    """An address holding a line break or another control character: written into a header it
+    could start a header of its own. The API's rules never let one in; this keeps it so."""
+
+
+def _refuse_unprintable(address: str) -> None:
+    if not address.isprintable():
+        raise UnsendableAddressError(f"an address with a control character: {address!r}")

@@ -73,6 +73,15 @@ def test_a_query_is_answered(handler: Handler, content_type: str) -> None:
     assert answer["headers"]["x-correlation-id"]
 
 
+def test_the_heap_is_frozen_once_an_invocation_is_answered(
+    handler: Handler, frozen_heaps: list[None]
+) -> None:
+    handler(api_gateway_event(TYPENAME), None)
+    handler(api_gateway_event(TYPENAME), None)
+
+    assert len(frozen_heaps) == 1  # this module's one import of the handler, frozen once
+
+
 # API Gateway hands a body over base64-encoded when it is binary, so a body that is not UTF-8
 # can only arrive that way; a text one may come either way.
 ENCODED_BODIES = [

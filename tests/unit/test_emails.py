@@ -34,7 +34,7 @@ from tests.factories import (
     an_order_placement,
 )
 from workers.emails import Email, compose_email
-from workers.ses_mailer import SesMailer
+from workers.ses_mailer import SesMailer, UnsendableAddressError
 
 CUSTOMER_EMAIL = "zoe@example.com"
 ORDERS_EMAIL = "orders@teacake.example"
@@ -452,3 +452,23 @@ def test_each_message_has_a_date_a_message_id_at_the_sender_domain_and_the_order
     assert first["Message-ID"] != second["Message-ID"]
     assert first["X-Order-Id"] == "01ORDER"
     assert first["MIME-Version"] == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("to", "sender"),
+    [
+        ("ann@example.com\r\nBcc: all@example.com", "noreply@teacake.example"),
+        ("ann@example.com\n", "noreply@teacake.example"),
+        (CUSTOMER_EMAIL, "noreply@teacake.example\rX-Injected: 1"),
+    ],
+    ids=["crlf-to", "lf-to", "cr-sender"],
+)
+async def test_an_address_with_a_line_break_is_never_written_into_a_header(
+    to: str, sender: str
+) -> None:
+    client = _RecordingSesClient()
+    sent = Email(to=to, subject="Hi", text="Hello\n", html="<p>Hello</p>", order_id="01ORDER")
+
+    with pytest.raises(UnsendableAddressError):
+        await SesMailer(client, sender, "Tea & Cake Co").send(sent)
+    assert client.calls == []

@@ -20,3 +20,7 @@ def test_the_heap_is_frozen_after_the_first_call_only(monkeypatch: pytest.Monkey
     settle()
 
     assert len(freezes) == 1
+    settle.rearm()  # after a SnapStart restore
+    settle()
+    settle()
+    assert len(freezes) == 2

@@ -131,3 +131,14 @@ async def test_effects_still_unprocessed_after_every_attempt_fail_the_message() 
 
     assert worker.store.calls["record_effects"] == RECORD_ATTEMPTS
     assert not any(worker.store.performed.values())
+
+
+async def test_a_failure_to_record_names_the_email_failure_it_follows() -> None:
+    worker = Worker()
+    worker.mailer.failures = 1
+    worker.store.busy = RECORD_ATTEMPTS
+
+    with pytest.raises(EffectsUnrecordedError) as raised:
+        await worker.handlers.handle(a_place_order_command())
+
+    assert isinstance(raised.value.__cause__, ConnectionError)  # the email's, not lost

@@ -279,3 +279,13 @@ def test_an_error_answer_is_left_to_botocore() -> None:
 
     assert answer == parsed("GetItem", 400, body, as_json=False)
     assert answer["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_damaged_answer_is_left_to_botocore_and_its_checksum_retry() -> None:
+    response = {"status_code": 200, "headers": {}, "body": b'{"Item": {"PK": '}
+    customized: dict[str, Any] = {}
+
+    table_module._answer_as_json(response_dict=response, customized_response_dict=customized)
+
+    assert response["body"] == b'{"Item": {"PK": '
+    assert customized == {}
