@@ -104,8 +104,8 @@ def before_snapshot() -> None:
     request takes gets warmed, the schema's validation included; and open the AWS clients,
     which loads what they import (after_restore renews them). It makes no AWS call."""
     _loop.run_until_complete(_warm_up())
-    _settle()
     _loop.run_until_complete(_services.open_clients())
+    _settle()  # after the clients open: their service models are frozen into the snapshot
 
 
 def after_restore() -> None:

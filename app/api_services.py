@@ -34,17 +34,6 @@ def api_services(
     )
 
 
-async def build_api_services(
-    settings: Settings, clients: AwsClients, on_client: ClientHook | None = None
-) -> ApiServices:
-    """The services on clients opened now, all three."""
-    dynamodb, sqs, s3 = await clients.dynamodb(), await clients.sqs(), await clients.s3()
-    if on_client is not None:
-        for client in (dynamodb, sqs, s3):
-            on_client(client)
-    return api_services(settings, dynamodb, sqs, s3)
-
-
 class _ClientOnFirstCall:
     """Stands in for an AWS client until a call needs it: each call awaits `open_client` (which
     opens the client the first time) and makes the call on what it returns. Our services only

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.api_services import build_api_services
+from app.api_services import LazyApiServices
 from app.aws_clients import AwsClients
 from app.local.outbox import SentEmail, read_outbox
 from app.local.resources import create_resources
@@ -136,7 +136,9 @@ class Stack:
     calls: Counter[str] = field(default_factory=Counter)
 
     async def context(self, who: Identity) -> RequestContext:
-        return request_context(await build_api_services(self.settings, self.clients), who, "test")
+        return request_context(
+            await LazyApiServices(self.settings, self.clients).get(), who, "test"
+        )
 
     async def emails(self, order_id: str) -> list[SentEmail]:
         """The emails the emulator's SES sent about one order, newest first."""

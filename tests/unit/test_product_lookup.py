@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.api_services import build_api_services
+from app.api_services import LazyApiServices
 from app.aws_clients import AwsClients
 from domain.catalog import Product
 from domain.resources import STAFF_GROUP
@@ -52,7 +52,7 @@ class InMemoryCatalogue:
 
 
 async def lookup(clients: AwsClients, catalogue: InMemoryCatalogue, who: Identity, sku: str) -> Any:
-    context = request_context(await build_api_services(settings_for(), clients), who, "unit")
+    context = request_context(await LazyApiServices(settings_for(), clients).get(), who, "unit")
     result = await SCHEMA.execute(
         PRODUCT, variable_values={"sku": sku}, context_value=replace(context, reads=catalogue)
     )
