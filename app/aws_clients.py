@@ -77,16 +77,24 @@ _EMULATOR_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": 
 
 
 class AwsClients:
-    """Clients for one event loop: open them in the loop that will use them, close on shutdown."""
+    """Clients for one event loop: open them in the loop that will use them, close on shutdown.
+
+    They are opened from one session, which loads botocore's endpoint rules once (and each
+    service's model once): a session per client loaded the rules again for each, about 0.1 s
+    of a worker's cold start per client after the first. `session` shares one with other
+    instances (the tests open a stack's clients for each test)."""
 
     def __init__(
         self,
         region: str,
         endpoint_url: str | None = None,
         timeouts: ClientTimeouts = LOCAL_TIMEOUTS,
+        *,
+        session: aioboto3.Session | None = None,
     ) -> None:
         self._region = region
         self._endpoint_url = endpoint_url
+        self._session = session
         self.timeouts = timeouts
         self._config = timeouts.config()
         self._stack = AsyncExitStack()
@@ -98,8 +106,9 @@ class AwsClients:
         if service not in self._clients:
             async with self._locks[service]:
                 if service not in self._clients:
-                    session = aioboto3.Session(region_name=self._region)
-                    options: dict[str, Any] = {"config": self._config}
+                    if self._session is None:
+                        self._session = aioboto3.Session(region_name=self._region)
+                    options: dict[str, Any] = {"config": self._config, "region_name": self._region}
                     if self._endpoint_url:
                         options |= {"endpoint_url": self._endpoint_url}
                         options |= _EMULATOR_CREDENTIALS
@@ -114,7 +123,7 @@ class AwsClients:
                             ),
                         }
                     client = await self._stack.enter_async_context(
-                        session.client(service, **options)  # type: ignore[call-overload]
+                        self._session.client(service, **options)  # type: ignore[call-overload]
                     )
                     if service == "dynamodb":
                         parse_item_reads_as_json(client)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from typing import Any
 
+import aioboto3
 import pytest
 
 from app.api_services import LazyApiServices
@@ -222,9 +223,16 @@ class Stack:
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
 
+@pytest.fixture(scope="session")
+def aws_session() -> aioboto3.Session:
+    """One session for every test's clients: each new one loads botocore's endpoint rules and
+    service models again (most of a second per test)."""
+    return aioboto3.Session(region_name=REGION)
+
+
 @pytest.fixture
-async def stack(emulator_url: str) -> AsyncIterator[Stack]:
-    clients = AwsClients(REGION, emulator_url)
+async def stack(emulator_url: str, aws_session: aioboto3.Session) -> AsyncIterator[Stack]:
+    clients = AwsClients(REGION, emulator_url, session=aws_session)
     settings = await create_resources(
         clients,
         prefix=f"t{uuid.uuid4().hex[:12]}",
