@@ -65,9 +65,16 @@ def _is_ignorable(code: int) -> bool:
     return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
 
 
+# The characters worth a look: printable ASCII holds none that is refused, so a name or an
+# address in it is passed over at the regular expression engine's speed.
+_UNUSUAL = re.compile(r"[^\x20-\x7e]")
+
+
 def _refused_character(value: str, *, multiline: bool) -> str | None:
     """The first character a text field may not hold, or None."""
-    for index, char in enumerate(value):
+    for unusual in _UNUSUAL.finditer(value):
+        index = unusual.start()
+        char = value[index]
         if multiline and char in _MULTILINE_ALLOWED:
             continue
         if _is_part_of_emoji(value, index):

@@ -162,6 +162,18 @@ def test_control_characters_beyond_ascii_32_are_refused(text: str) -> None:
     assert refused_field(lambda: a_register_customer_command(name=text)) == "name"
 
 
+def test_every_printable_ascii_character_is_accepted_anywhere_in_a_name() -> None:
+    printable = "".join(chr(code) for code in range(0x21, 0x7F))
+    for value in (printable, f"a {printable} z", printable[::-1]):
+        assert validation.text("name", value, max_length=400) == value
+
+
+@pytest.mark.parametrize("code", [*range(0x20), 0x7F, *range(0x80, 0xA0), 0xAD, 0x200B])
+def test_each_control_or_invisible_character_is_refused_after_plain_ascii(code: int) -> None:
+    with pytest.raises(InvalidInputError):
+        validation.text("name", f"Ada Lovelace{chr(code)}x", max_length=100)
+
+
 def test_newlines_and_tabs_are_allowed_in_notes() -> None:
     assert a_place_order_command(notes="ring\ttwice\nthen wait").notes == "ring\ttwice\nthen wait"
 
