@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
-from strawberry.types.nodes import SelectedField, Selection
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from domain import money, validation
 from domain.customers import Address as DomainAddress
@@ -121,15 +127,32 @@ class CommandAccepted:
 def selects_any(info: strawberry.Info[Any, Any], names: frozenset[str]) -> bool:
     """Whether the field being resolved selects any of these subfields (by schema name, not
     alias), directly or through fragments. A field under @skip or @include counts as selected:
-    reading more than needed is safe, less would not be."""
-    return any(_selects_any(field.selections, names) for field in info.selected_fields)
+    reading more than needed is safe, less would not be.
+
+    This reads graphql-core's nodes, which Strawberry's Info holds as `_raw_info`: its public
+    `selected_fields` converts the field's whole subtree into Strawberry's classes on every
+    call, about a tenth of a millisecond for an order read with everything."""
+    raw = info._raw_info
+    return any(_selects_any(node.selection_set, raw.fragments, names) for node in raw.field_nodes)
 
 
-def _selects_any(selections: Iterable[Selection], names: frozenset[str]) -> bool:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            if selection.name in names:
+def _selects_any(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    names: frozenset[str],
+) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value in names:
                 return True
-        elif _selects_any(selection.selections, names):  # a fragment: its own selections
-            return True
+        elif isinstance(selection, InlineFragmentNode):
+            if _selects_any(selection.selection_set, fragments, names):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            # Validation refuses unknown fragments and cycles before anything resolves.
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and _selects_any(fragment.selection_set, fragments, names):
+                return True
     return False

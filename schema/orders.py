@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, TypeAlias, TypeVar
 
 import strawberry
 
@@ -17,6 +18,12 @@ from schema.enums import DeliveryPriority, EventKind, OrderStatus, TransactionKi
 
 if TYPE_CHECKING:
     from schema.customers import Customer
+
+T = TypeVar("T")
+# A field's value, or (when the order was read without its collection) what will load it. Such
+# fields name their GraphQL type themselves (`graphql_type`): graphql-core awaits an awaitable
+# whatever the resolver, and resolves a value at once.
+MaybeLoaded: TypeAlias = T | Awaitable[T]
 
 
 @strawberry.type
@@ -183,12 +190,15 @@ class Order:
         return Money.of(self.order.total, self.order.currency)
 
     @strawberry.field(
+        graphql_type=Money,
         description=(
             "The sum of the order's transactions: what the customer owes now (0 once cancelled)."
-        )
+        ),
     )
-    async def balance(self, info: strawberry.Info[RequestContext, None]) -> Money:
-        return Money.of((await self._details(info.context)).balance, self.order.currency)
+    def balance(self, info: strawberry.Info[RequestContext, None]) -> MaybeLoaded[Money]:
+        return self._from_details(
+            info.context, lambda details: Money.of(details.balance, self.order.currency)
+        )
 
     @strawberry.field(
         description=(
@@ -232,27 +242,17 @@ class Order:
             issued_at=latest.issued_at,
         )
 
-    @strawberry.field
-    async def transactions(self, info: strawberry.Info[RequestContext, None]) -> list[Transaction]:
-        details = await self._details(info.context)
-        return [
-            Transaction(
-                id=strawberry.ID(entry.id),
-                kind=entry.kind,
-                amount=Money.of(entry.amount, entry.currency),
-                created_at=entry.created_at,
-                note=entry.note,
-            )
-            for entry in details.transactions
-        ]
+    @strawberry.field(graphql_type=list[Transaction])
+    def transactions(
+        self, info: strawberry.Info[RequestContext, None]
+    ) -> MaybeLoaded[list[Transaction]]:
+        return self._from_details(info.context, _transactions)
 
-    @strawberry.field(description="The order's timeline, oldest first.")
-    async def history(self, info: strawberry.Info[RequestContext, None]) -> list[OrderEvent]:
-        details = await self._details(info.context)
-        return [
-            OrderEvent(at=entry.at, kind=entry.kind, detail=entry.detail, version=entry.version)
-            for entry in details.history
-        ]
+    @strawberry.field(
+        graphql_type=list[OrderEvent], description="The order's timeline, oldest first."
+    )
+    def history(self, info: strawberry.Info[RequestContext, None]) -> MaybeLoaded[list[OrderEvent]]:
+        return self._from_details(info.context, _history)
 
     # The fields read from the order's item collection (its ledger, timeline and receipts);
     # every other field is on the order's own item.
@@ -265,6 +265,18 @@ class Order:
             loaded = await context.order_details.load(self.order.id)
             self.details = loaded or OrderDetails(self.order, (), ())
         return self.details
+
+    def _from_details(
+        self, context: RequestContext, view: Callable[[OrderDetails], T]
+    ) -> MaybeLoaded[T]:
+        """`view` of the order's collection: at once when the order was read with it (then
+        graphql-core schedules no task for the field), else once the loader has read it."""
+        if self.details is not None:
+            return view(self.details)
+        return self._view_loaded(context, view)
+
+    async def _view_loaded(self, context: RequestContext, view: Callable[[OrderDetails], T]) -> T:
+        return view(await self._details(context))
 
     @classmethod
     def of(cls, details: OrderDetails) -> Order:
@@ -279,6 +291,26 @@ class Order:
             return None if details is None else cls.of(details)
         found = await order_resolvers.order(info.context, order_id)
         return None if found is None else cls(order=found)
+
+
+def _transactions(details: OrderDetails) -> list[Transaction]:
+    return [
+        Transaction(
+            id=strawberry.ID(entry.id),
+            kind=entry.kind,
+            amount=Money.of(entry.amount, entry.currency),
+            created_at=entry.created_at,
+            note=entry.note,
+        )
+        for entry in details.transactions
+    ]
+
+
+def _history(details: OrderDetails) -> list[OrderEvent]:
+    return [
+        OrderEvent(at=entry.at, kind=entry.kind, detail=entry.detail, version=entry.version)
+        for entry in details.history
+    ]
 
 
 @strawberry.type

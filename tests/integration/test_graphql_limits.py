@@ -7,12 +7,14 @@ from typing import Any
 import httpx
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from graphql import parse, print_ast
 from starlette.requests import Request
-from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
+from strawberry.schema.schema import validate_document
 
 from app.api_services import LazyApiServices
 from app.asgi import MAX_BODY_BYTES, create_app
 from resolvers.identity import Identity
+from schema import graphql_schema
 from schema.graphql_schema import MAX_ALIASES, build_schema
 from tests.integration.conftest import Stack, identity, register_command
 
@@ -103,21 +105,32 @@ async def test_the_correlation_id_comes_back_with_the_response(stack: Stack) -> 
     assert answer.headers["x-correlation-id"] == "trace-42"
 
 
-async def test_validation_stays_cached_with_the_limits_on(stack: Stack) -> None:
-    schema = build_schema()
-    context = await stack.context(identity("ann"))
-    cache = _get_validate_cache(DEFAULT_MAXSIZE)
+async def test_each_text_is_validated_once_per_schema_with_the_limits_on(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validated: list[str] = []
+
+    def counted(schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(print_ast(document))
+        return validate_document(schema, document, rules)
+
+    monkeypatch.setattr(graphql_schema, "validate_document", counted)
+    production, developer = build_schema(), build_schema(developer_mode=True)
     query = "query CacheProbe { products(first: 3) { edges { node { sku } } } }"
-    await schema.execute(query, context_value=context)
-    before = cache.cache_info()
+    introspection = "{ __schema { queryType { name } } }"
 
     for _ in range(3):
-        result = await schema.execute(query, context_value=await stack.context(identity("ann")))
-        assert result.errors is None
+        context = await stack.context(identity("ann"))
+        assert (await production.execute(query, context_value=context)).errors is None
+        refused = await production.execute(introspection, context_value=context)
+        assert refused.errors
+        assert "introspection" in refused.errors[0].message.lower()
+        assert (await developer.execute(introspection, context_value=context)).errors is None
 
-    after = cache.cache_info()
-    assert after.hits - before.hits == 3
-    assert after.misses == before.misses
+    # Three documents, each validated once by each schema that saw it: the refusal is
+    # remembered as it was, and the developer schema's own rules are not the production's.
+    assert len(validated) == 3
+    assert sorted(validated).count(print_ast(parse(introspection))) == 2
 
 
 async def test_sqs_unavailable_is_a_clear_retryable_error_and_nothing_happens(

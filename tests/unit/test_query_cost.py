@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pathlib
 import re
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, get_args, get_origin, get_type_hints
 
 import pytest
 from graphql import (
@@ -19,6 +20,7 @@ from graphql import (
     parse,
     type_from_ast,
 )
+from strawberry.types.field import StrawberryField
 
 from app.local import loadtest
 from domain.orders import OrderStatus
@@ -314,13 +316,23 @@ def _object_types() -> list[GraphQLObjectType]:
     ]
 
 
+def _may_await(definition: StrawberryField) -> bool:
+    """An async resolver, or one that returns an awaitable when what it needs is not loaded."""
+    if definition.is_async:
+        return True
+    if definition.base_resolver is None:
+        return False
+    returned = get_type_hints(definition.base_resolver.wrapped_func).get("return")
+    return any(get_origin(option) is Awaitable for option in get_args(returned))
+
+
 def _must_be_priced() -> set[str]:
     """Root fields, fields that await something (a read or a send), and fields returning lists."""
     priced = set()
     for object_type in _object_types():
         for name, field in object_type.fields.items():
             definition = field.extensions["strawberry-definition"]
-            if object_type.name in ROOTS or definition.is_async or _is_list(field.type):
+            if object_type.name in ROOTS or _may_await(definition) or _is_list(field.type):
                 priced.add(f"{object_type.name}.{name}")
     return priced
 
