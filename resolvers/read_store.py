@@ -91,6 +91,10 @@ class DynamoReadStore:
             except OrderTooLargeToReadError as error:
                 return error
 
+        if len(order_ids) == 1:
+            # The usual batch (one order's fields): awaited here rather than through a task,
+            # which cost a third of a millisecond of an order read's CPU.
+            return [await details(order_ids[0])]
         return list(await asyncio.gather(*(details(key) for key in order_ids)))
 
     async def order(self, order_id: str) -> Order | None:
