@@ -95,6 +95,7 @@ class AwsClients:
         self._region = region
         self._endpoint_url = endpoint_url
         self._session = session
+        self._own_session = session is None
         self.timeouts = timeouts
         self._config = timeouts.config()
         self._stack = AsyncExitStack()
@@ -155,3 +156,7 @@ class AwsClients:
     async def close(self) -> None:
         await self._stack.aclose()
         self._clients.clear()
+        if self._own_session:
+            # A session keeps the credentials it first resolved: clients opened again (after a
+            # SnapStart restore) must resolve them anew, not reuse the snapshot's.
+            self._session = None

@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import aioboto3
 import pytest
@@ -151,3 +151,45 @@ async def test_every_client_sends_our_user_agent_and_dynamodb_reads_its_items_as
         assert client.meta.config.user_agent.startswith(f"{USER_AGENT} botocore/")
     assert parsed == answer
     assert response["body"] == b""  # nothing left for botocore's own parse
+
+
+async def test_clients_opened_again_after_closing_resolve_their_credentials_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As after a SnapStart restore: the snapshot's credentials must not be reused."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDSNAPSHOT")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "snapshot")
+    clients = AwsClients("eu-west-1", timeouts=API_TIMEOUTS)
+    before = await clients.dynamodb()
+    assert cast(Any, before)._get_credentials().access_key == "AKIDSNAPSHOT"
+    await clients.close()
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDRESTORED")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "restored")
+    after = await clients.dynamodb()
+
+    assert after is not before
+    assert cast(Any, after)._get_credentials().access_key == "AKIDRESTORED"
+    await clients.close()
+
+
+async def test_clients_from_one_instance_are_opened_from_one_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each session loads botocore's endpoint rules and models again: one per process."""
+    sessions: list[aioboto3.Session] = []
+
+    class CountedSession(aioboto3.Session):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            sessions.append(self)
+
+    monkeypatch.setattr(aioboto3, "Session", CountedSession)
+    clients = AwsClients("eu-west-1", UNREACHABLE_AWS)
+    await clients.dynamodb()
+    await clients.sqs()
+    await clients.s3()
+    await clients.sesv2()
+
+    assert len(sessions) == 1
+    await clients.close()
