@@ -37,55 +37,47 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, ExpectedGraphQLError | GraphQLError)
 
 
-class MaskUnexpectedErrors(SchemaExtension):
-    """Masks unexpected exceptions; the message carries a correlation id also logged with them.
-
-    What Strawberry's MaskErrors does for a result, without its check of every result against
-    a runtime Protocol (a few hundredths of a millisecond a request) or its hook for streamed
-    results: no operation here streams (the schema leaves incremental delivery off)."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [
-                self.anonymise_error(error) if _is_unexpected(error) else error
-                for error in result.errors
-            ]
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = self.execution_context.context
-        correlation_id = getattr(context, "correlation_id", None) or uuid.uuid4().hex
-        logger.error(
-            "unexpected error %s at %s",
-            correlation_id,
-            error.path,
-            exc_info=error.original_error,
-        )
-        return GraphQLError(
-            f"Unexpected error. Reference: {correlation_id}",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL", "correlationId": correlation_id},
-        )
+def _masked(error: GraphQLError, context: object) -> GraphQLError:
+    """The error a client sees for an unexpected failure: a correlation id, logged with it."""
+    correlation_id = getattr(context, "correlation_id", None) or uuid.uuid4().hex
+    logger.error(
+        "unexpected error %s at %s",
+        correlation_id,
+        error.path,
+        exc_info=error.original_error,
+    )
+    return GraphQLError(
+        f"Unexpected error. Reference: {correlation_id}",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL", "correlationId": correlation_id},
+    )
 
 
 class OrderDeliverySchema(strawberry.Schema):
-    """Logs each error once, where it is understood: not every client mistake at ERROR.
+    """Masks unexpected failures, and logs each error once, where it is understood.
 
-    Strawberry logs every error of a response with a traceback; a client's invalid query is
-    the client's business, and unexpected failures are already logged with their correlation
-    id by MaskUnexpectedErrors. Client errors go to DEBUG, so a flood of bad queries cannot
-    flood the logs (and their bill).
+    Every list of errors Strawberry answers with passes through `process_errors` once, before
+    the answer is built from it: errors from resolvers, from parsing and validation, and from
+    an extension's hook that raised (which Strawberry words as the exception's own message).
+    Each unexpected error is replaced there, in the answer's own list, by one whose message
+    carries a correlation id, logged with the exception at ERROR. (Strawberry's MaskErrors
+    masks after the operation, in an extension: it cannot see a hook that raised, and its hooks
+    cost every request.) A client's invalid query is the client's business: those go to DEBUG,
+    so a flood of bad queries cannot flood the logs (and their bill).
     """
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        for error in errors:
-            logger.debug("client error: %s", error.message)
+        context = None if execution_context is None else execution_context.context
+        for index, error in enumerate(errors):
+            if _is_unexpected(error):
+                errors[index] = _masked(error, context)
+            else:
+                logger.debug("client error: %s", error.message)
 
 
 # Limits on what one request may ask for: each nesting level or alias can multiply the table
@@ -193,7 +185,6 @@ def build_schema(*, developer_mode: bool = False) -> strawberry.Schema:
     rules = _LIMIT_RULES if developer_mode else _PRODUCTION_RULES
     # Factories, not instances: an extension instance would be shared by concurrent requests.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        MaskUnexpectedErrors,
         # Prices the operation once it is valid, with its variables, before anything resolves.
         partial(OperationLimits, max_tokens=MAX_TOKENS, rules=rules, budget=MAX_QUERY_COST),
         partial(RememberedDocuments, DocumentMemo()),

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from domain.orders import Actor
+from schema import graphql_schema
 from schema.graphql_schema import build_schema
+from schema.query_cost import RememberedCosts
 from tests.e2e.operations import MODIFY
 from tests.integration.conftest import (
     Stack,
@@ -237,6 +239,35 @@ async def test_an_unexpected_failure_is_masked_with_the_requests_correlation_id(
     assert result.errors is not None
     (error,) = result.errors
     assert "secret" not in error.message
+    assert error.message == f"Unexpected error. Reference: {context.correlation_id}"
+    assert error.extensions == {"code": "INTERNAL", "correlationId": context.correlation_id}
+    logged = [record for record in caplog.records if context.correlation_id in record.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+
+
+@pytest.mark.parametrize("stage", ["parse", "validate", "price"])
+async def test_an_unexpected_failure_before_execution_is_masked_too(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, stage: str
+) -> None:
+    """A failure in an extension's hook (Strawberry words it as the exception's message)."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("secret /var/task/internals")
+
+    owner, name = {
+        "parse": (graphql_schema, "parse"),
+        "validate": (graphql_schema, "validate_document"),
+        "price": (RememberedCosts, "cost"),
+    }[stage]
+    monkeypatch.setattr(owner, name, broken)
+    schema = build_schema()  # the parser is taken when the schema is built
+    context = await stack.context(identity("ann"))
+
+    result = await schema.execute("{ me { id } }", context_value=context)
+
+    assert result.errors is not None
+    (error,) = result.errors
     assert error.message == f"Unexpected error. Reference: {context.correlation_id}"
     assert error.extensions == {"code": "INTERNAL", "correlationId": context.correlation_id}
     logged = [record for record in caplog.records if context.correlation_id in record.getMessage()]

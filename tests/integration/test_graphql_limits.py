@@ -15,7 +15,7 @@ from app.api_services import LazyApiServices
 from app.asgi import MAX_BODY_BYTES, create_app
 from resolvers.identity import Identity
 from schema import graphql_schema
-from schema.graphql_schema import MAX_ALIASES, build_schema
+from schema.graphql_schema import MAX_ALIASES, MAX_TOKENS, build_schema
 from tests.integration.conftest import Stack, identity, register_command
 
 pytestmark = pytest.mark.integration
@@ -77,6 +77,21 @@ async def test_too_many_aliases_are_refused(stack: Stack) -> None:
         answer = (await post(http, f"{{ {aliases} }}")).json()
 
     assert "aliases" in answer["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("developer_mode", [False, True], ids=["production", "local"])
+async def test_a_document_over_the_token_limit_is_refused_each_time(
+    stack: Stack, developer_mode: bool
+) -> None:
+    # Two braces and one name per field; the document cache must not let it through later.
+    over = "{ " + "__typename " * (MAX_TOKENS - 1) + "}"
+
+    async with client(stack, developer_mode=developer_mode) as http:
+        answers = [(await post(http, query)).json() for query in (over, "{ __typename }", over)]
+
+    assert f"more than {MAX_TOKENS} tokens" in answers[0]["errors"][0]["message"]
+    assert answers[1] == {"data": {"__typename": "Query"}}
+    assert answers[2] == answers[0]
 
 
 async def test_a_body_over_the_limit_is_refused_before_parsing(stack: Stack) -> None:

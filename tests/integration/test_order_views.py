@@ -338,8 +338,19 @@ async def test_a_command_shows_no_order_its_caller_may_not_see(stack: Stack) -> 
         ("id ...Ledger", {"dynamodb.Query": 1}),
         ("id ... on Order { history { kind } }", {"dynamodb.Query": 1}),
         ("id paid: transactions { kind } receipt { version }", {"dynamodb.Query": 1}),
+        ("id balance @include(if: false) { display }", {"dynamodb.Query": 1}),
+        ("id ...Outer", {"dynamodb.Query": 1}),
     ],
-    ids=["own-item", "own-item-fragment", "balance", "named-fragment", "inline", "aliased"],
+    ids=[
+        "own-item",
+        "own-item-fragment",
+        "balance",
+        "named-fragment",
+        "inline",
+        "aliased",
+        "skipped-still-read",
+        "fragment-in-fragment",
+    ],
 )
 async def test_an_order_is_read_as_its_selection_needs(
     stack: Stack, selection: str, calls: dict[str, int]
@@ -349,12 +360,11 @@ async def test_an_order_is_read_as_its_selection_needs(
     await stack.apply(placed)
     await stack.count_calls()
 
-    query = (
-        f"query($id: ID!) {{ order(id: $id) {{ {selection} }} }}"
-        " fragment Ledger on Order { transactions { amount { amount } } }"
-    )
-    if "...Ledger" not in selection:
-        query = query.split(" fragment")[0]
+    query = f"query($id: ID!) {{ order(id: $id) {{ {selection} }} }}"
+    if "...Ledger" in selection:
+        query += " fragment Ledger on Order { transactions { amount { amount } } }"
+    if "...Outer" in selection:
+        query += " fragment Outer on Order { version ... on Order { history { kind } } }"
     answer = (await run(stack, "ann", query, id=placed.order_id))["order"]
 
     assert answer["id"] == placed.order_id
@@ -364,3 +374,17 @@ async def test_an_order_is_read_as_its_selection_needs(
         full = await run(stack, "ann", ORDER_WITH_LEDGER, id=placed.order_id)
         assert full["order"]["total"] == answer["total"]
         assert full["order"]["items"] == answer["items"]
+
+
+async def test_an_order_selected_twice_is_read_once_for_what_both_ask(stack: Stack) -> None:
+    await stack.apply(register_command("ann"))
+    placed = place_command("ann")
+    await stack.apply(placed)
+    await stack.count_calls()
+
+    query = "query($id: ID!) { order(id: $id) { id } order(id: $id) { balance { amount } } }"
+    answer = (await run(stack, "ann", query, id=placed.order_id))["order"]
+
+    assert answer["id"] == placed.order_id
+    assert answer["balance"]["amount"] > 0
+    assert dict(stack.calls) == {"dynamodb.Query": 1}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pathlib
 import re
-from collections.abc import Awaitable
-from typing import Any, get_args, get_origin, get_type_hints
+from collections.abc import Awaitable, Coroutine
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import pytest
 from graphql import (
@@ -323,7 +324,8 @@ def _may_await(definition: StrawberryField) -> bool:
     if definition.base_resolver is None:
         return False
     returned = get_type_hints(definition.base_resolver.wrapped_func).get("return")
-    return any(get_origin(option) is Awaitable for option in get_args(returned))
+    options = get_args(returned) if get_origin(returned) in {Union, UnionType} else (returned,)
+    return any(get_origin(option) in {Awaitable, Coroutine} for option in options)
 
 
 def _must_be_priced() -> set[str]:
