@@ -58,14 +58,16 @@ _settings = Settings.from_environ(os.environ)
 _logger = configure_lambda_logging(SERVICE, _settings.log_level)
 _xray = AsyncSafeXRayProvider()
 _tracer = Tracer(service=SERVICE, provider=_xray, auto_patch=False)
-_clients = AwsClients.for_settings(_settings, API_TIMEOUTS)
+_clients = AwsClients.for_settings(
+    _settings, API_TIMEOUTS, on_open=lambda client: trace_aws_calls(client, _xray)
+)
 # One event loop for the life of the process (Mangum takes the one set here): the clients opened
 # in it are reused by warm invocations, and the SnapStart hooks run in it too.
 _loop = asyncio.new_event_loop()
 asyncio.set_event_loop(_loop)
 # Built once per process; each client opens on its first call, inside Mangum's loop, and lives
 # across invocations.
-_services = LazyApiServices(_settings, _clients, on_client=lambda c: trace_aws_calls(c, _xray))
+_services = LazyApiServices(_settings, _clients)
 _app = create_app(
     _services,
     _WarmUpOrApiGateway(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
     from types_aiobotocore_sesv2 import SESV2Client
     from types_aiobotocore_sqs import SQSClient
+
+# Something to do to each AWS client once it is open: in Lambda, tracing its calls (app.xray).
+ClientHook = Callable[[Any], None]
 
 # botocore's standard retry mode waits up to min(20 s, random * 2**n) before retry n.
 _MAX_BACKOFF_SECONDS = 20
@@ -82,7 +86,8 @@ class AwsClients:
     They are opened from one session, which loads botocore's endpoint rules once (and each
     service's model once): a session per client loaded the rules again for each, about 0.1 s
     of a worker's cold start per client after the first. `session` shares one with other
-    instances (the tests open a stack's clients for each test)."""
+    instances (the tests open a stack's clients for each test). Each client is handed to
+    `on_open` once, when it opens."""
 
     def __init__(
         self,
@@ -91,11 +96,13 @@ class AwsClients:
         timeouts: ClientTimeouts = LOCAL_TIMEOUTS,
         *,
         session: aioboto3.Session | None = None,
+        on_open: ClientHook | None = None,
     ) -> None:
         self._region = region
         self._endpoint_url = endpoint_url
         self._session = session
         self._own_session = session is None
+        self._on_open = on_open
         self.timeouts = timeouts
         self._config = timeouts.config()
         self._stack = AsyncExitStack()
@@ -107,35 +114,43 @@ class AwsClients:
         if service not in self._clients:
             async with self._locks[service]:
                 if service not in self._clients:
-                    if self._session is None:
-                        self._session = aioboto3.Session(region_name=self._region)
-                    options: dict[str, Any] = {"config": self._config, "region_name": self._region}
-                    if self._endpoint_url:
-                        options |= {"endpoint_url": self._endpoint_url}
-                        options |= _EMULATOR_CREDENTIALS
-                    elif service == "s3":
-                        # Presigned links name the region's endpoint: botocore's default, the
-                        # global s3.amazonaws.com, is redirected for a new bucket elsewhere
-                        # than us-east-1, which breaks the link's signature.
-                        options |= {
-                            "endpoint_url": f"https://s3.{self._region}.amazonaws.com",
-                            "config": self._config.merge(
-                                Config(s3={"addressing_style": "virtual"})
-                            ),
-                        }
-                    client = await self._stack.enter_async_context(
-                        self._session.client(service, **options)  # type: ignore[call-overload]
-                    )
-                    if service == "dynamodb":
-                        parse_item_reads_as_json(client)
+                    client = await self._open(service)
+                    if self._on_open is not None:
+                        self._on_open(client)
                     self._clients[service] = client
         return self._clients[service]
 
+    async def _open(self, service: str) -> Any:
+        if self._session is None:
+            self._session = aioboto3.Session(region_name=self._region)
+        options: dict[str, Any] = {"config": self._config, "region_name": self._region}
+        if self._endpoint_url:
+            options |= {"endpoint_url": self._endpoint_url}
+            options |= _EMULATOR_CREDENTIALS
+        elif service == "s3":
+            # Presigned links name the region's endpoint: botocore's default, the global
+            # s3.amazonaws.com, is redirected for a new bucket elsewhere than us-east-1, which
+            # breaks the link's signature.
+            options |= {
+                "endpoint_url": f"https://s3.{self._region}.amazonaws.com",
+                "config": self._config.merge(Config(s3={"addressing_style": "virtual"})),
+            }
+        client = await self._stack.enter_async_context(
+            self._session.client(service, **options)  # type: ignore[call-overload]
+        )
+        if service == "dynamodb":
+            parse_item_reads_as_json(client)
+        return client
+
     @classmethod
     def for_settings(
-        cls, settings: Settings, timeouts: ClientTimeouts = LOCAL_TIMEOUTS
+        cls,
+        settings: Settings,
+        timeouts: ClientTimeouts = LOCAL_TIMEOUTS,
+        *,
+        on_open: ClientHook | None = None,
     ) -> AwsClients:
-        return cls(settings.region, settings.aws_endpoint_url, timeouts)
+        return cls(settings.region, settings.aws_endpoint_url, timeouts, on_open=on_open)
 
     async def dynamodb(self) -> DynamoDBClient:
         client: DynamoDBClient = await self._client("dynamodb")

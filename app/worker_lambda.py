@@ -36,9 +36,10 @@ _loop = asyncio.new_event_loop()
 _settle = FreezeAfterFirstCall()
 _runtime = WorkerRuntime(
     _settings,
-    AwsClients.for_settings(_settings, WORKER_TIMEOUTS),
+    AwsClients.for_settings(
+        _settings, WORKER_TIMEOUTS, on_open=lambda client: trace_aws_calls(client, _xray)
+    ),
     metrics=_metrics,
-    on_client=lambda client: trace_aws_calls(client, _xray),
 )
 
 

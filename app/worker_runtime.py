@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from app.aws_clients import AwsClients
@@ -16,20 +16,13 @@ from workers.receipt_archive import S3ReceiptArchive
 from workers.ses_mailer import SesMailer
 from workers.sqs_batch import PartialBatchResponse, process_sqs_batch
 
-# Something to do to each AWS client once it is open: in Lambda, tracing its calls (app.xray).
-ClientHook = Callable[[Any], None]
-
 
 async def build_command_handlers(
     settings: Settings,
     clients: AwsClients,
     metrics: CommandMetrics | None = None,
-    on_client: ClientHook | None = None,
 ) -> CommandHandlers:
     dynamodb, s3, sesv2 = await clients.dynamodb(), await clients.s3(), await clients.sesv2()
-    if on_client is not None:
-        for client in (dynamodb, s3, sesv2):
-            on_client(client)
     metrics = metrics or NoMetrics()
     store = DynamoCommandStore(Table(dynamodb, settings.table_name))
     business = settings.business
@@ -46,8 +39,8 @@ async def build_command_handlers(
 class WorkerRuntime:
     """The worker: an SQS event in, a partial batch response out. Used by Lambda and locally.
 
-    Lambda passes the metrics it flushes after each batch and a hook that traces each AWS
-    client's calls; the local worker and the tests count nothing and trace nothing.
+    Lambda passes the metrics it flushes after each batch (and clients that trace their calls);
+    the local worker and the tests count nothing and trace nothing.
     """
 
     def __init__(
@@ -56,18 +49,16 @@ class WorkerRuntime:
         clients: AwsClients,
         *,
         metrics: CommandMetrics | None = None,
-        on_client: ClientHook | None = None,
     ) -> None:
         self._settings = settings
         self._clients = clients
         self._metrics = metrics
-        self._on_client = on_client
         self._handlers: CommandHandlers | None = None
 
     async def handlers(self) -> CommandHandlers:
         if self._handlers is None:
             self._handlers = await build_command_handlers(
-                self._settings, self._clients, self._metrics, self._on_client
+                self._settings, self._clients, self._metrics
             )
         return self._handlers
 

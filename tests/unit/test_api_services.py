@@ -33,11 +33,11 @@ class RecordingClient:
 class RecordingClients(AwsClients):
     """AwsClients whose clients are RecordingClients, opened anew after each close."""
 
-    def __init__(self) -> None:
-        super().__init__("us-east-1")
+    def __init__(self, hooked: list[Any] | None = None) -> None:
+        super().__init__("us-east-1", on_open=None if hooked is None else hooked.append)
         self.opened: list[RecordingClient] = []
 
-    async def _client(self, service: str) -> Any:
+    async def _open(self, service: str) -> Any:
         await asyncio.sleep(0)  # opening yields to the loop, as aioboto3's does
         client = RecordingClient(service)
         self.opened.append(client)
@@ -47,9 +47,8 @@ class RecordingClients(AwsClients):
         return [client.service for client in self.opened]
 
 
-def services_on(clients: AwsClients, hooked: list[Any] | None = None) -> LazyApiServices:
-    hook = hooked.append if hooked is not None else None
-    return LazyApiServices(settings_for(), clients, on_client=hook)
+def services_on(clients: AwsClients) -> LazyApiServices:
+    return LazyApiServices(settings_for(), clients)
 
 
 def a_receipt() -> IssuedReceipt:
@@ -85,8 +84,9 @@ async def test_a_mutation_opens_sqs_and_a_receipt_link_s3() -> None:
 
 
 async def test_concurrent_first_calls_open_one_client_and_hook_it_once() -> None:
-    clients, hooked = RecordingClients(), list[Any]()
-    services = await services_on(clients, hooked).get()
+    hooked: list[Any] = []
+    clients = RecordingClients(hooked)
+    services = await services_on(clients).get()
 
     await asyncio.gather(*(services.reads.order(f"order-{n}") for n in range(5)))
 
@@ -96,8 +96,9 @@ async def test_concurrent_first_calls_open_one_client_and_hook_it_once() -> None
 
 
 async def test_after_a_renewal_the_next_call_opens_and_hooks_a_new_client() -> None:
-    clients, hooked = RecordingClients(), list[Any]()
-    lazy = services_on(clients, hooked)
+    hooked: list[Any] = []
+    clients = RecordingClients(hooked)
+    lazy = services_on(clients)
     await (await lazy.get()).reads.order("order-1")
 
     await lazy.renew()
@@ -110,8 +111,9 @@ async def test_after_a_renewal_the_next_call_opens_and_hooks_a_new_client() -> N
 
 
 async def test_open_clients_opens_each_client_once() -> None:
-    clients, hooked = RecordingClients(), list[Any]()
-    lazy = services_on(clients, hooked)
+    hooked: list[Any] = []
+    clients = RecordingClients(hooked)
+    lazy = services_on(clients)
 
     await lazy.open_clients()
     await lazy.open_clients()

@@ -109,3 +109,22 @@ def test_without_snapstart_the_module_loads_and_registers_nothing(
 ) -> None:
     assert "snapshot_restore_py" not in sys.modules
     assert callable(api_lambda.handler)
+
+
+def _traced(client: Any) -> bool:
+    """Whether app.xray's hook is on the client's events (registered by its unique id)."""
+    return "xray-call-begins" in client.meta.events._emitter._unique_id_handlers
+
+
+def test_every_client_is_traced_before_the_snapshot_and_after_a_restore(
+    api_lambda: ModuleType,
+) -> None:
+    api_lambda.before_snapshot()
+    before = dict(api_lambda._clients._clients)
+    api_lambda.after_restore()
+    api_lambda._loop.run_until_complete(api_lambda._services.open_clients())
+    after = dict(api_lambda._clients._clients)
+
+    assert set(before) == set(after) == {"dynamodb", "sqs", "s3"}
+    assert all(_traced(client) for client in (*before.values(), *after.values()))
+    assert not set(map(id, before.values())) & set(map(id, after.values()))

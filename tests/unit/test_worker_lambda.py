@@ -172,3 +172,23 @@ def test_each_log_line_carries_its_message_order_command_and_invocation(
         assert line["service"] == "worker"
         assert line["name"] == "workers.sqs_batch"
         assert line["function_request_id"] == FakeLambdaContext.aws_request_id
+
+
+def test_every_client_the_worker_opens_is_traced(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in LAMBDA_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    sys.modules.pop("app.worker_lambda", None)
+    module = importlib.import_module("app.worker_lambda")
+    clients = module._runtime._clients
+
+    opened = [
+        module._loop.run_until_complete(open_client())
+        for open_client in (clients.dynamodb, clients.s3, clients.sesv2)
+    ]
+
+    # app.xray's hook, on each client's events by its unique id
+    assert all(
+        "xray-call-begins" in client.meta.events._emitter._unique_id_handlers for client in opened
+    )
+    module._loop.run_until_complete(clients.close())
+    sys.modules.pop("app.worker_lambda", None)
