@@ -11,6 +11,7 @@ restored copy would otherwise share.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import random
 from typing import Any
@@ -107,6 +108,7 @@ def before_snapshot() -> None:
     which loads what they import (after_restore renews them). It makes no AWS call."""
     _loop.run_until_complete(_warm_up())
     _loop.run_until_complete(_services.open_clients())
+    gc.collect()  # what the warm-up left in cycles, not frozen into every copy for good
     _settle()  # after the clients open: their service models are frozen into the snapshot
 
 

@@ -2,9 +2,8 @@
 of the time the process was busy.
 
 cProfile's clock is wall time, and a warm call spends much of it in the event loop's poll,
-waiting for AWS (here the emulator), which costs a Lambda no CPU; shares are of the busy time:
-the event loop's thread outside that wait, plus what threads did for it (asyncio.to_thread,
-profiled too by benchmarks/lambda_process.py), so they add up as CPU does.
+waiting for AWS (here the emulator), which costs a Lambda no CPU; shares are of the busy time,
+the event loop's thread outside that wait, so they add up as CPU does.
 
 Bundled modules name their sources by where Lambda loads them from (/var/task/<package>/...,
 infra/bundle.py), or by the bundle's directory when it was built without bytecode; a function

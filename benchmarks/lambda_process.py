@@ -80,44 +80,20 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def profiled(handler: Handler, event: dict[str, Any], context: LambdaContext, path: str) -> Any:
-    """One invocation under cProfile, written to `path`, with the work it hands to threads
-    through asyncio.to_thread, which cProfile would not see otherwise (the receipt's drawing ran
-    in one until it moved onto the event loop, where a thread saved no CPU and added wall time).
+    """One invocation under cProfile, written to `path`.
 
-    The event loop's thread is timed by cProfile's own clock, wall time (a CPU clock is a
-    system call per event, which would swamp what it measures); its wait for AWS shows as the
-    poll, which benchmarks/hot_spots.py leaves out. A thread's work is timed by that thread's
-    CPU clock: on wall time it would also count each wait for the GIL while the loop runs.
-    cProfile's cost per call still inflates code of many small calls (reportlab's drawing).
+    It is timed by cProfile's own clock, wall time (a CPU clock is a system call per event,
+    which would swamp what it measures); the wait for AWS shows as the event loop's poll, which
+    benchmarks/hot_spots.py leaves out. Nothing the handlers run goes to a thread (the receipt
+    is drawn on the event loop). cProfile's cost per call still inflates code of many small
+    calls (reportlab's drawing).
     """
     # Here, not at the top: the cold start must not load what the handler would not.
-    import asyncio
     import cProfile
-    import pstats
 
-    handed_over: list[cProfile.Profile] = []
-    to_thread = asyncio.to_thread
-
-    async def to_profiled_thread(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        def run_profiled() -> Any:
-            profiler = cProfile.Profile(time.thread_time)
-            try:
-                return profiler.runcall(function, *args, **kwargs)
-            finally:
-                handed_over.append(profiler)
-
-        return await to_thread(run_profiled)
-
-    asyncio.to_thread = to_profiled_thread
     profiler = cProfile.Profile()
-    try:
-        answer = profiler.runcall(handler, event, context)
-    finally:
-        asyncio.to_thread = to_thread
-    stats = pstats.Stats(profiler)
-    for thread_profiler in handed_over:
-        stats.add(thread_profiler)
-    stats.dump_stats(path)
+    answer = profiler.runcall(handler, event, context)
+    profiler.dump_stats(path)
     return answer
 
 

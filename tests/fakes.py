@@ -35,13 +35,20 @@ from domain.orders import (
     Transaction,
 )
 from resolvers.command_publisher import CommandQueueUnavailableError
+from tests.factories import CUSTOMER_SUB, a_business, a_catalogue, a_placed_order, a_profile
+from workers.command_handlers import CommandHandlers
 from workers.emails import Email
+from workers.order_effects import OrderEffects
 from workers.ports import (
     CommandAlreadyRecordedError,
+    CommandMetrics,
+    CommandStore,
     ConcurrentChangeError,
+    Mailer,
     PendingEffects,
     PerformedEffect,
     Placement,
+    ReceiptStore,
     UnstorableWriteError,
 )
 
@@ -275,3 +282,37 @@ class FakeLambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:order-delivery-test"
     aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
+
+
+class FakeWorker:
+    """The command handlers and their effects on these fakes, with the fakes at hand."""
+
+    def __init__(self) -> None:
+        self.store = FakeCommandStore(catalogue=a_catalogue())
+        self.receipts = FakeReceiptStore()
+        self.mailer = FakeMailer()
+        self.metrics = FakeMetrics()
+        # The fakes are the ports (mypy checks these assignments).
+        store: CommandStore = self.store
+        receipts: ReceiptStore = self.receipts
+        mailer: Mailer = self.mailer
+        metrics: CommandMetrics = self.metrics
+        effects = OrderEffects(store, receipts, mailer, a_business(), metrics)
+        self.handlers = CommandHandlers(store, effects)
+
+    def with_profile(self) -> FakeWorker:
+        self.store.profiles[CUSTOMER_SUB] = a_profile()
+        return self
+
+    def with_order(self, **overrides: object) -> str:
+        order = a_placed_order(**overrides)
+        self.store.orders[order.id] = order
+        return order.id
+
+    def emails_to(self) -> list[str]:
+        return [email.to for email in self.mailer.sent]
+
+    def performed(self) -> set[Effect]:
+        """The effects recorded for the one order these tests placed."""
+        (performed,) = self.store.performed.values()
+        return performed

@@ -37,8 +37,8 @@ from domain.resources import STAFF_GROUP
 from domain.serialization import utc_now
 from resolvers.context import RequestContext, request_context
 from resolvers.identity import Identity
-from storage.codec import marshal_item
 from storage.keys import Item
+from storage.table import Table
 from tests.factories import (
     a_cancel_order_command,
     a_complete_delivery_command,
@@ -155,13 +155,10 @@ class Stack:
 
     async def store_items(self, items: Iterable[Item]) -> None:
         """Items written straight to the table, as the worker would: for tests of reading."""
-        dynamodb = await self.clients.dynamodb()
-        pending = [{"PutRequest": {"Item": marshal_item(item)}} for item in items]
-        for start in range(0, len(pending), 25):
-            request = {self.settings.table_name: pending[start : start + 25]}
-            while request:
-                response = await dynamodb.batch_write_item(RequestItems=request)
-                request = dict(response.get("UnprocessedItems") or {})
+        table = Table(await self.clients.dynamodb(), self.settings.table_name)
+        left = list(items)
+        while left:
+            left = await table.batch_put(left)
 
     async def drain(self) -> list[PartialBatchResponse]:
         """Deliver what the API queued to the worker, as Lambda's event source would."""

@@ -17,7 +17,6 @@ from tests.factories import (
     TEA,
     a_business,
     a_cancel_order_command,
-    a_catalogue,
     a_complete_delivery_command,
     a_customer,
     a_dispatch_order_command,
@@ -29,42 +28,15 @@ from tests.factories import (
     a_register_customer_command,
     an_upsert_product_command,
 )
-from tests.fakes import FakeCommandStore, FakeMailer, FakeReceiptStore
-from workers.command_handlers import HANDLERS, MAX_DECISION_ATTEMPTS, CommandHandlers
-from workers.order_effects import OrderEffects
-from workers.ports import CommandStore, ConcurrentChangeError, Mailer, ReceiptStore
+from tests.fakes import FakeWorker
+from workers.command_handlers import HANDLERS, MAX_DECISION_ATTEMPTS
+from workers.ports import ConcurrentChangeError
 
 BUSINESS = a_business()
 
 
-class Worker:
-    """The processor on fakes, with the fakes at hand."""
-
-    def __init__(self) -> None:
-        self.store = FakeCommandStore(catalogue=a_catalogue())
-        self.receipts = FakeReceiptStore()
-        self.mailer = FakeMailer()
-        # The fakes are the ports (mypy checks these assignments).
-        store: CommandStore = self.store
-        receipts: ReceiptStore = self.receipts
-        mailer: Mailer = self.mailer
-        self.handlers = CommandHandlers(store, OrderEffects(store, receipts, mailer, BUSINESS))
-
-    def with_profile(self) -> Worker:
-        self.store.profiles[CUSTOMER_SUB] = a_profile()
-        return self
-
-    def with_order(self, **overrides: object) -> str:
-        order = a_placed_order(**overrides)
-        self.store.orders[order.id] = order
-        return order.id
-
-    def emails_to(self) -> list[str]:
-        return [email.to for email in self.mailer.sent]
-
-
 async def test_placing_reads_once_writes_once_and_performs_each_effect_once() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command(priority=DeliveryPriority.URGENT)
 
     outcome = await worker.handlers.handle(command)
@@ -90,7 +62,7 @@ async def test_placing_reads_once_writes_once_and_performs_each_effect_once() ->
 async def test_a_placement_domain_refuses_is_rejected_and_tells_nobody(
     profile: bool, items: tuple[object, ...], code: ErrorCode
 ) -> None:
-    worker = Worker().with_profile() if profile else Worker()
+    worker = FakeWorker().with_profile() if profile else FakeWorker()
 
     outcome = await worker.handlers.handle(a_place_order_command(items=items))
 
@@ -100,7 +72,7 @@ async def test_a_placement_domain_refuses_is_rejected_and_tells_nobody(
 
 
 async def test_a_redelivered_placement_changes_nothing_and_sends_nothing_again() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command()
 
     first = await worker.handlers.handle(command)
@@ -113,7 +85,7 @@ async def test_a_redelivered_placement_changes_nothing_and_sends_nothing_again()
 
 
 async def test_an_idempotency_key_finding_another_request_s_order_is_a_conflict() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command()
     worker.store.orders[command.order_id] = a_placed_order(order_id=command.order_id)
 
@@ -124,7 +96,7 @@ async def test_an_idempotency_key_finding_another_request_s_order_is_a_conflict(
 
 
 async def test_a_modification_reprices_from_the_catalogue_and_tells_the_customer() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
 
     outcome = await worker.handlers.handle(
@@ -140,7 +112,7 @@ async def test_a_modification_reprices_from_the_catalogue_and_tells_the_customer
 
 
 async def test_a_cancellation_refunds_and_tells_both() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
 
     outcome = await worker.handlers.handle(
@@ -154,7 +126,7 @@ async def test_a_cancellation_refunds_and_tells_both() -> None:
 
 
 async def test_staff_dispatch_then_deliver_each_with_a_receipt_and_the_customer_told() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
 
     dispatched = await worker.handlers.handle(a_dispatch_order_command(order_id=order_id))
@@ -171,7 +143,7 @@ async def test_staff_dispatch_then_deliver_each_with_a_receipt_and_the_customer_
 
 @pytest.mark.parametrize("command", [a_dispatch_order_command, a_complete_delivery_command])
 async def test_a_customer_cannot_move_an_order_along(command: Callable[..., Command]) -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
 
     outcome = await worker.handlers.handle(command(order_id=order_id, actor=a_customer()))
@@ -181,13 +153,13 @@ async def test_a_customer_cannot_move_an_order_along(command: Callable[..., Comm
 
 
 async def test_a_command_on_a_missing_order_is_not_found() -> None:
-    outcome = await Worker().handlers.handle(a_cancel_order_command())
+    outcome = await FakeWorker().handlers.handle(a_cancel_order_command())
 
     assert outcome.error_code is ErrorCode.NOT_FOUND
 
 
 async def test_a_registration_keeps_what_it_leaves_out() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     worker.store.profiles[CUSTOMER_SUB] = a_profile(phone="+1 555 0100")
 
     outcome = await worker.handlers.handle(
@@ -201,7 +173,7 @@ async def test_a_registration_keeps_what_it_leaves_out() -> None:
 
 
 async def test_staff_set_products_and_nobody_else_does() -> None:
-    worker = Worker()
+    worker = FakeWorker()
 
     by_staff = await worker.handlers.handle(an_upsert_product_command(sku="NEW-1", price=999))
     by_customer = await worker.handlers.handle(
@@ -215,7 +187,7 @@ async def test_staff_set_products_and_nobody_else_does() -> None:
 
 
 async def test_a_change_that_races_another_is_decided_again_on_fresh_data() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
     worker.store.races = 2
 
@@ -227,7 +199,7 @@ async def test_a_change_that_races_another_is_decided_again_on_fresh_data() -> N
 
 
 async def test_a_change_that_keeps_racing_goes_back_to_the_queue() -> None:
-    worker = Worker()
+    worker = FakeWorker()
     order_id = worker.with_order()
     worker.store.races = MAX_DECISION_ATTEMPTS
 
@@ -237,7 +209,7 @@ async def test_a_change_that_keeps_racing_goes_back_to_the_queue() -> None:
 
 
 async def test_a_command_the_table_cannot_store_is_rejected_for_good() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     worker.store.unstorable = True
 
     command = a_place_order_command()
@@ -252,7 +224,7 @@ async def test_a_command_the_table_cannot_store_is_rejected_for_good() -> None:
 
 
 async def test_effects_cut_short_are_finished_by_the_next_delivery_and_none_twice() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command()
     worker.mailer.failures = 1
 
@@ -269,7 +241,7 @@ async def test_effects_cut_short_are_finished_by_the_next_delivery_and_none_twic
 
 
 async def test_a_receipt_store_outage_leaves_the_emails_for_the_retry_too() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command()
     worker.receipts.failures = 1
 
@@ -283,7 +255,7 @@ async def test_a_receipt_store_outage_leaves_the_emails_for_the_retry_too() -> N
 
 
 async def test_effects_of_an_order_that_moved_on_are_dropped_not_sent_stale() -> None:
-    worker = Worker().with_profile()
+    worker = FakeWorker().with_profile()
     command = a_place_order_command()
     worker.mailer.failures = 1
     with pytest.raises(ConnectionError):

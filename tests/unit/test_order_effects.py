@@ -7,36 +7,13 @@ import pytest
 
 from domain.commands import CommandState
 from domain.notifications import Effect
-from tests.factories import CUSTOMER_SUB, a_business, a_catalogue, a_place_order_command, a_profile
-from tests.fakes import FakeCommandStore, FakeMailer, FakeMetrics, FakeReceiptStore
+from tests.factories import a_business, a_place_order_command
+from tests.fakes import FakeWorker
 from workers import order_effects
-from workers.command_handlers import CommandHandlers
-from workers.order_effects import RECORD_ATTEMPTS, EffectsUnrecordedError, OrderEffects
-from workers.ports import CommandMetrics, CommandStore, Mailer, ReceiptStore
+from workers.order_effects import RECORD_ATTEMPTS, EffectsUnrecordedError
 
 BUSINESS = a_business()
 ALL_EFFECTS = {Effect.RECEIPT, Effect.EMAIL_CUSTOMER, Effect.EMAIL_BUSINESS}
-
-
-class Worker:
-    """The command handlers and their effects on fakes, with the fakes at hand."""
-
-    def __init__(self) -> None:
-        self.store = FakeCommandStore(catalogue=a_catalogue())
-        self.store.profiles[CUSTOMER_SUB] = a_profile()
-        self.receipts = FakeReceiptStore()
-        self.mailer = FakeMailer()
-        self.metrics = FakeMetrics()
-        store: CommandStore = self.store
-        receipts: ReceiptStore = self.receipts
-        mailer: Mailer = self.mailer
-        metrics: CommandMetrics = self.metrics
-        effects = OrderEffects(store, receipts, mailer, BUSINESS, metrics)
-        self.handlers = CommandHandlers(store, effects)
-
-    def performed(self) -> set[Effect]:
-        (performed,) = self.store.performed.values()
-        return performed
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +22,7 @@ def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_a_placement_records_its_receipt_and_both_emails_in_one_write() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
 
     await worker.handlers.handle(a_place_order_command())
 
@@ -58,7 +35,7 @@ async def test_a_placement_records_its_receipt_and_both_emails_in_one_write() ->
 async def test_an_email_that_fails_leaves_the_others_done_and_recorded_then_fails_the_message() -> (
     None
 ):
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.mailer.failures = 1  # the first send: the customer's email
 
     with pytest.raises(ConnectionError):
@@ -69,7 +46,7 @@ async def test_an_email_that_fails_leaves_the_others_done_and_recorded_then_fail
 
 
 async def test_when_both_emails_fail_the_receipt_is_recorded_and_both_are_counted() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.mailer.failures = 2
     command = a_place_order_command()
 
@@ -89,7 +66,7 @@ async def test_when_both_emails_fail_the_receipt_is_recorded_and_both_are_counte
 
 
 async def test_a_failed_receipt_sends_no_email_and_records_nothing() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.receipts.failures = 1
 
     with pytest.raises(ConnectionError):
@@ -101,7 +78,7 @@ async def test_a_failed_receipt_sends_no_email_and_records_nothing() -> None:
 
 
 async def test_a_record_that_fails_is_written_again_in_place_and_no_effect_is_redone() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.store.record_failures = RECORD_ATTEMPTS - 1
 
     await worker.handlers.handle(a_place_order_command())
@@ -113,7 +90,7 @@ async def test_a_record_that_fails_is_written_again_in_place_and_no_effect_is_re
 
 
 async def test_effects_a_busy_table_left_unprocessed_are_written_again() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.store.busy = 1
 
     await worker.handlers.handle(a_place_order_command())
@@ -123,7 +100,7 @@ async def test_effects_a_busy_table_left_unprocessed_are_written_again() -> None
 
 
 async def test_effects_still_unprocessed_after_every_attempt_fail_the_message() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.store.busy = RECORD_ATTEMPTS
 
     with pytest.raises(EffectsUnrecordedError):
@@ -134,7 +111,7 @@ async def test_effects_still_unprocessed_after_every_attempt_fail_the_message() 
 
 
 async def test_a_failure_to_record_names_the_email_failure_it_follows() -> None:
-    worker = Worker()
+    worker = FakeWorker().with_profile()
     worker.mailer.failures = 1
     worker.store.busy = RECORD_ATTEMPTS
 
